@@ -1,0 +1,120 @@
+"""The JSON API at /api/v1/: one NinjaAPI, one error format, auth by bearer token or session."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from sanxin.accounts.api import router as auth_router
+from sanxin.accounts.services import token_user
+from sanxin.core.api import router as core_router
+from sanxin.core.apischema import translate_pydantic
+from sanxin.core.errors import ServiceError, validation_details
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "POST /api/v1/auth/token 获取的令牌：Authorization: Bearer sx_..."
+
+    def authenticate(self, request, token):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The page session, with CSRF checked on unsafe methods (ninja's APIKeyCookie does that)."""
+
+    param_name = "sessionid"
+    openapi_description = "页面登录会话（需CSRF令牌）"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="三新党建智慧平台 API",
+    version="1",
+    description="sanxin JSON API。所有错误使用统一格式：{error: {code, message, details}, request_id}。",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[TokenAuth(), SessionAuth()],
+)
+
+
+def error_response(request, status: int, code: str, message: str, details=None):
+    return api.create_response(
+        request,
+        {
+            "error": {"code": code, "message": message, "details": details or []},
+            "request_id": getattr(request, "request_id", ""),
+        },
+        status=status,
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request, exc: NinjaValidationError):
+    details = [translate_pydantic(e) for e in exc.errors]
+    first = details[0] if details else {"loc": [], "msg": "输入有误"}
+    where = ".".join(str(x) for x in first["loc"][1:] or first["loc"])
+    message = f"输入有误：{where} {first['msg']}".strip() if where else f"输入有误：{first['msg']}"
+    return error_response(request, 422, "validation_error", message, details)
+
+
+@api.exception_handler(ServiceError)
+def _service(request, exc: ServiceError):
+    details = exc.details or (
+        [{"loc": [exc.field], "msg": exc.message, "type": exc.code}] if exc.field else []
+    )
+    return error_response(request, exc.status, exc.code, exc.message, details)
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation(request, exc: DjangoValidationError):
+    details = validation_details(exc)
+    return error_response(
+        request, 422, "validation_error", details[0]["msg"] if details else "输入有误", details
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth(request, exc):
+    return error_response(request, 401, "not_authenticated", "请先登录或提供有效的令牌")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error_response(request, 404, "not_found", "对象不存在或无权访问")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def _forbidden(request, exc):
+    return error_response(request, 403, "permission_denied", "没有执行此操作的权限")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        422: "validation_error",
+        429: "too_many_requests",
+    }
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/core", core_router)

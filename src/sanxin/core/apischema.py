@@ -1,0 +1,135 @@
+"""API conventions every router uses: the error format, pagination and ordering.
+
+Errors (400/401/403/404/409/422) all have one shape::
+
+    {"error": {"code": "validation_error", "message": "输入有误", "details": [{"loc": [...], "msg": ..., "type": ...}]},
+     "request_id": "..."}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+from .errors import InvalidInput
+
+MAX_PAGE_SIZE = 200
+
+
+class ErrorDetail(Schema):
+    loc: list[str | int] = []
+    msg: str
+    type: str = "invalid"
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+    request_id: str = ""
+
+
+# Chinese messages for pydantic's error types; unknown types fall back to the English message.
+_PYDANTIC_ZH = {
+    "missing": "必填项",
+    "string_too_short": "长度不能少于{min_length}个字符",
+    "string_too_long": "长度不能超过{max_length}个字符",
+    "string_type": "应为文本",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为是/否",
+    "bool_parsing": "应为是/否",
+    "greater_than": "应大于{gt}",
+    "greater_than_equal": "应不小于{ge}",
+    "less_than": "应小于{lt}",
+    "less_than_equal": "应不大于{le}",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "应为日期",
+    "datetime_parsing": "时间格式不正确",
+    "datetime_from_date_parsing": "时间格式不正确",
+    "literal_error": "取值应为：{expected}",
+    "enum": "取值应为：{expected}",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "请求体不是有效的JSON",
+    "too_short": "至少需要{min_length}项",
+    "too_long": "最多{max_length}项",
+    "uuid_parsing": "应为UUID",
+    "value_error": "{error}",
+    "extra_forbidden": "不允许的字段",
+}
+
+
+def translate_pydantic(err: dict) -> dict:
+    etype = err.get("type", "invalid")
+    template = _PYDANTIC_ZH.get(etype)
+    msg = err.get("msg", "")
+    if template:
+        ctx = dict(err.get("ctx") or {})
+        try:
+            msg = template.format(**{k: str(v) for k, v in ctx.items()})
+        except (KeyError, IndexError):
+            msg = template
+        if etype == "value_error" and msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+    return {
+        "loc": [str(x) if not isinstance(x, int) else x for x in err.get("loc", [])],
+        "msg": msg,
+        "type": etype,
+    }
+
+
+class PageNumber(PaginationBase):
+    """``?page=1&page_size=50`` (max 200) -> ``{items, count, page, page_size, pages}``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, description="页码，从1开始")
+        page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多200")
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+        pages: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination: Input, **params):
+        count = self._items_count(queryset)
+        start = (pagination.page - 1) * pagination.page_size
+        items = list(queryset[start : start + pagination.page_size])
+        pages = (count + pagination.page_size - 1) // pagination.page_size
+        return {
+            "items": items,
+            "count": count,
+            "page": pagination.page,
+            "page_size": pagination.page_size,
+            "pages": pages,
+        }
+
+
+def apply_ordering(qs: QuerySet, ordering: str | None, *, allowed: set[str], default: str) -> QuerySet:
+    """``?ordering=-created_at,name``: only whitelisted fields; unknown ones are a 422, not ignored."""
+    if not ordering:
+        return qs.order_by(default, "pk")
+    keys = []
+    for part in ordering.split(","):
+        part = part.strip()
+        name = part.lstrip("-")
+        if name not in allowed:
+            raise InvalidInput(f"不支持按“{name}”排序，可用：{', '.join(sorted(allowed))}", field="ordering")
+        keys.append(part)
+    return qs.order_by(*keys, "pk")

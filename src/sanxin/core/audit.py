@@ -1,0 +1,92 @@
+"""The audit log service: every service write calls ``record`` (usually through
+``core.services.model_create/model_update/model_delete``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from .context import get_actor_id, get_request_id
+from .models import AuditLog
+
+SENSITIVE_PLACEHOLDER = "［已加密］"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, models.Model):
+        return value.pk if not isinstance(value.pk, uuid.UUID) else str(value.pk)
+    if hasattr(value, "name"):  # files
+        return str(value.name)
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
+    """A JSON-serializable picture of a row's concrete fields for before/after. Encrypted fields
+    are never written in clear: they appear masked (so a change is still visible)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        name = field.attname
+        if fields is not None and field.name not in fields and name not in fields:
+            continue
+        if field.name in {"created_at", "updated_at"}:
+            continue
+        value = getattr(obj, name)
+        if getattr(field, "sensitive", False):
+            data[field.name] = field.mask_value(value) if value else value
+        else:
+            data[field.name] = _jsonable(value)
+    return data
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    message: str = "",
+    ip: str | None = None,
+) -> AuditLog:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    actor_id = getattr(actor, "pk", None) if actor is not None else get_actor_id()
+    actor_repr = getattr(actor, "get_username", lambda: "")() if actor is not None else ""
+    return AuditLog.objects.create(
+        actor_id=actor_id,
+        actor_repr=actor_repr or ("系统" if actor_id is None else str(actor_id)),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        before=before,
+        after=after,
+        message=message,
+        request_id=get_request_id(),
+        ip=ip,
+    )
+
+
+def diff(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys that changed, for a compact update record."""
+    keys = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}

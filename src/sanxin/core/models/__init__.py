@@ -1,0 +1,25 @@
+from .audit import AuditLog
+from .base import TimeStampedModel
+from .calendar import CalendarDay
+from .events import Event, EventDelivery
+from .imports import ImportJob, ImportMapping
+from .notices import Objection, PublicNotice
+from .notifications import Notification, NotificationPreference
+from .regions import Region
+from .uploads import StoredFile
+
+__all__ = [
+    "AuditLog",
+    "CalendarDay",
+    "Event",
+    "EventDelivery",
+    "ImportJob",
+    "ImportMapping",
+    "Notification",
+    "NotificationPreference",
+    "Objection",
+    "PublicNotice",
+    "Region",
+    "StoredFile",
+    "TimeStampedModel",
+]

@@ -1,0 +1,18 @@
+"""Helpers that every module's views use: pagination of tables, htmx partial vs whole page."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+
+def paginate(request, qs, per_page: int = 50):
+    paginator = Paginator(qs, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def render_page(request, template: str, context: dict, *, partial: str | None = None, status: int = 200):
+    """One view serves the whole page and, for htmx requests, just the partial it swaps."""
+    if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, partial, context, status=status)
+    return render(request, template, context, status=status)

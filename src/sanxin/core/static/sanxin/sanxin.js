@@ -1,0 +1,26 @@
+// Shell behaviour without inline scripts (the CSP forbids them).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest("[data-toggle-nav]");
+    if (!t) return;
+    var nav = document.getElementById("mainnav");
+    var open = nav.classList.toggle("open");
+    t.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  // Show a Chinese message when an htmx request fails instead of failing silently.
+  document.addEventListener("htmx:responseError", function (e) {
+    var box = document.querySelector(".messages") || (function () {
+      var d = document.createElement("div");
+      d.className = "messages";
+      document.getElementById("content").prepend(d);
+      return d;
+    })();
+    var m = document.createElement("div");
+    m.className = "msg msg-error";
+    m.setAttribute("role", "alert");
+    var status = e.detail.xhr ? e.detail.xhr.status : 0;
+    m.textContent = status === 403 ? "没有执行此操作的权限" : status === 404 ? "对象不存在或无权访问" : "操作未成功，请稍后重试（" + status + "）";
+    box.appendChild(m);
+  });
+})();

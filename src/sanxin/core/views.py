@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import notify, registry, selectors, uploads, workdays
+from .errors import NotFound, ServiceError
+from .forms import AuditFilterForm, CalendarDayForm
+from .models import CalendarDay
+from .pages import paginate, render_page
+from .permissions import is_office_admin
+
+
+def office_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_office_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"cards": registry.cards_for(request)})
+
+
+@require_GET
+def healthz(request):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def notifications(request):
+    qs = notify.inbox(request.user)
+    if request.GET.get("unread") == "1":
+        qs = qs.filter(read_at__isnull=True)
+    page = paginate(request, qs, 20)
+    return render_page(
+        request, "core/notifications.html", {"page": page}, partial="core/_notification_list.html"
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    ids = [int(x) for x in request.POST.getlist("id") if x.isdigit()] or None
+    notify.mark_read(user=request.user, ids=ids)
+    if request.htmx:
+        qs = notify.inbox(request.user)
+        response = render(request, "core/_notification_list.html", {"page": paginate(request, qs, 20)})
+        response["HX-Trigger"] = "notificationsChanged"
+        return response
+    return redirect("core:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_prefs(request):
+    kinds = notify.kinds()
+    chans = [(notify.IN_APP, "站内消息", True)] + [
+        (c.name, c.label, c.default_enabled) for c in notify.channels()
+    ]
+    if request.method == "POST":
+        for kind in kinds:
+            for name, _, _ in chans:
+                notify.set_preference(
+                    user=request.user,
+                    kind=kind,
+                    channel=name,
+                    enabled=request.POST.get(f"{kind}:{name}") == "on",
+                )
+        messages.success(request, "通知偏好已保存")
+        return redirect("core:notification_prefs")
+    rows = []
+    for kind, label in kinds.items():
+        rows.append(
+            (
+                kind,
+                label,
+                [
+                    (name, clabel, notify.is_enabled(request.user.pk, kind, name, default))
+                    for name, clabel, default in chans
+                ],
+            )
+        )
+    return render(request, "core/notification_prefs.html", {"rows": rows, "channels": chans})
+
+
+@office_required
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.audit_list(**{k: v for k, v in filters.items() if v})
+    page = paginate(request, qs, 50)
+    return render_page(
+        request, "core/audit.html", {"form": form, "page": page}, partial="core/_audit_table.html"
+    )
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def calendar(request):
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            try:
+                day = dt.date.fromisoformat(request.POST["delete"])
+            except ValueError:
+                messages.error(request, "日期格式不正确")
+            else:
+                workdays.remove_day(actor=request.user, date=day)
+                messages.success(request, f"已删除 {day} 的调整")
+            return redirect(f"{request.path}?year={year}")
+        form = CalendarDayForm(request.POST)
+        if form.is_valid():
+            try:
+                workdays.set_day(actor=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, "已保存")
+                return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")
+    else:
+        form = CalendarDayForm()
+    overrides = CalendarDay.objects.filter(date__year=year)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "form": form,
+            "overrides": overrides,
+            "year": year,
+            "known": workdays.known_year(year),
+            "package_knows": workdays._package_knows(year),
+        },
+        status=status,
+    )
+
+
+@login_required
+def file_download(request, file_id):
+    try:
+        f = uploads.get_readable(request.user, file_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return uploads.serve(request, f, inline=request.GET.get("inline") == "1")

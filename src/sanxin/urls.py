@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+from .core import views as core_views
+
+admin.site.site_header = "三新党建智慧平台 · 系统管理"
+admin.site.site_title = "三新党建"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("sanxin.core.urls")),
+    path("accounts/", include("sanxin.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

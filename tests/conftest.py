@@ -1,0 +1,51 @@
+"""Shared fixtures. Factories live in tests/factories.py, helpers in tests/helpers.py."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory
+from tests.helpers import ApiClient
+
+
+@pytest.fixture(autouse=True)
+def _isolated_uploads(tmp_path, settings):
+    """Each test writes uploads to its own directory."""
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    settings.MEDIA_ROOT = settings.UPLOAD_ROOT
+    yield
+    shutil.rmtree(tmp_path / "uploads", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_axes_lockout(settings):
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def office_user(db):
+    return UserFactory(perms=["core.view_auditlog"])
+
+
+@pytest.fixture
+def api(db):
+    return ApiClient()
+
+
+@pytest.fixture
+def db_vendor():
+    from django.db import connection
+
+    return connection.vendor
+
+
+def pytest_report_header(config):
+    return f"sanxin database: {settings.DATABASES['default']['ENGINE']}"
