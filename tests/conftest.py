@@ -25,6 +25,16 @@ def _no_axes_lockout(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_task_queue():
+    """huey runs tasks immediately in tests; its in-memory schedule (delayed retries) starts empty."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    yield
+    HUEY.flush()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

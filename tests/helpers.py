@@ -75,9 +75,9 @@ def run_scheduled_tasks():
 
     from huey.contrib.djhuey import HUEY
 
-    far = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=3650)
+    far = HUEY._get_timestamp() + dt.timedelta(days=1)
     ran = 0
     for task in HUEY.read_schedule(far):
-        HUEY.execute(task)
+        HUEY.execute(task, timestamp=far)
         ran += 1
     return ran
