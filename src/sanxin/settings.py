@@ -251,7 +251,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("SANXIN_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"level": "WARNING" if TESTING else "INFO"},
+        # the consumer (run_huey) installs its own handler for "huey"
+        "huey": {"level": "WARNING" if TESTING else "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
     },
 }

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from sanxin.core import notify
 from sanxin.core.models import Region
 
-from .registry import DemoContext, step
+from .registry import DemoContext, register_login, step
 
 DEMO_PASSWORD = "sanxin2026"  # noqa: S105  (documented demo password, printed by `make run`)
 
@@ -63,11 +63,14 @@ def ensure_user(username: str, *, display_name: str, superuser: bool = False, pe
     return user, created
 
 
+register_login("admin", "系统管理员（超级用户）")
+register_login("zzb", "市委组织部")
+
+
 @step(order=20, name="users")
 def build_users(ctx: DemoContext) -> None:
     admin, _ = ensure_user("admin", display_name="系统管理员", superuser=True)
     office, _ = ensure_user("zzb", display_name="市委组织部·王敏", perms=("core.view_auditlog",))
-    ctx.logins += [("admin", DEMO_PASSWORD, "系统管理员（超级用户）"), ("zzb", DEMO_PASSWORD, "市委组织部")]
     for user in (admin, office):
         notify.notify(
             recipient=user,

@@ -15,9 +15,8 @@ from collections.abc import Callable
 
 @dataclasses.dataclass
 class DemoContext:
-    """Shared between steps: what earlier steps built, and the logins to print."""
+    """Shared between steps: what earlier steps built, and a progress printer."""
 
-    logins: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)  # (username, password, role)
     data: dict = dataclasses.field(default_factory=dict)
     progress: Callable[[str], None] = print
 
@@ -30,6 +29,19 @@ class Step:
 
 
 _steps: dict[str, Step] = {}
+_logins: dict[str, str] = {}  # username -> role, for the README and `sanxin serve`
+
+
+def register_login(username: str, role: str) -> None:
+    _logins[username] = role
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """The demo accounts that exist in this database."""
+    from django.contrib.auth import get_user_model
+
+    existing = set(get_user_model().objects.filter(username__in=_logins).values_list("username", flat=True))
+    return [(u, r) for u, r in _logins.items() if u in existing]
 
 
 def step(*, order: int, name: str):

@@ -6,7 +6,8 @@ from django.db import transaction
 
 from sanxin.core.context import request_context
 from sanxin.core.models import Region
-from sanxin.demo.registry import DemoContext, steps
+from sanxin.demo.builtin import DEMO_PASSWORD
+from sanxin.demo.registry import DemoContext, demo_logins, steps
 
 
 class Command(BaseCommand):
@@ -33,6 +34,6 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     st.func(ctx)
         if not quiet:
-            self.stdout.write(self.style.SUCCESS("演示数据就绪。演示账号："))
-            for username, password, role in ctx.logins:
-                self.stdout.write(f"  {username:<12} {password:<12} {role}")
+            self.stdout.write(self.style.SUCCESS(f"演示数据就绪。演示账号（密码均为 {DEMO_PASSWORD}）："))
+            for username, role in demo_logins():
+                self.stdout.write(f"  {username:<14} {role}")
