@@ -42,7 +42,14 @@ def user(db):
 
 @pytest.fixture
 def office_user(db):
-    return UserFactory(perms=["core.view_auditlog"])
+    """An organization-department user of the whole (test) city: system pages, all orgs in it."""
+    from sanxin.accounts.services import grant_create
+    from sanxin.core.models import Region
+
+    city, _ = Region.objects.get_or_create(code="390100000000", defaults={"name": "新河市", "level": 2})
+    user = UserFactory()
+    grant_create(actor=None, user=user, role="org_department", region=city)
+    return user
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from sanxin.accounts.services import token_user
 from sanxin.core.api import router as core_router
 from sanxin.core.apischema import translate_pydantic
 from sanxin.core.errors import ServiceError, validation_details
+from sanxin.orgs.api import router as orgs_router
 
 
 class TokenAuth(HttpBearer):
@@ -118,3 +119,4 @@ def _http_error(request, exc: HttpError):
 
 api.add_router("/auth", auth_router)
 api.add_router("/core", core_router)
+api.add_router("/orgs", orgs_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "sanxin.core",
     "sanxin.accounts",
+    "sanxin.orgs",
     "sanxin.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("sanxin.core.urls")),
     path("accounts/", include("sanxin.accounts.urls")),
+    path("orgs/", include("sanxin.orgs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

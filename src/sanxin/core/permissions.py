@@ -1,12 +1,95 @@
-"""Interim permission checks of the core's own office pages.
+"""Route permissions: every page and API operation declares the (module, action) it needs.
 
-The authorization matrix (role × module × action) of the accounts module replaces these; until a user
-has grants, the office pages of the core are for users holding the ``core.view_auditlog`` permission
-(the organization department's administrators) and superusers.
+    @permission("orgs", "view", model=Org, lookup="org_id")
+    def org_detail(request, org_id): ... request.scope is the caller's Scope for orgs/view
+
+The authorization matrix (``sanxin.accounts.matrix``) says which roles may do it and over which
+anchors; ``core.scope.scope_for`` turns the user's grants into the Scope. A user whose grants give an
+empty scope for the pair gets 403 (pages: the login page first if anonymous). ``model``/``lookup``
+name the object a path parameter points at, so the scope walker test can aim at objects outside the
+caller's scope. Routes that serve only the caller's own data are declared ``permission.own()``;
+public routes ``permission.public()``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+from .scope import has_permission, request_scope
+
+
+@dataclasses.dataclass(frozen=True)
+class Perm:
+    module: str
+    action: str
+    model: type | None = None
+    lookup: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "scoped"
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnPerm:
+    kind: str = "own"
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicPerm:
+    kind: str = "public"
+
+
+def _caller(request):
+    auth = getattr(request, "auth", None)
+    return auth if auth is not None else getattr(request, "user", None)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def permission(module: str, action: str, *, model=None, lookup: str | None = None):
+    perm = Perm(module, action, model, lookup)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = _caller(request)
+            if user is None or not user.is_authenticated:
+                if _is_api(request):
+                    from ninja.errors import AuthenticationError
+
+                    raise AuthenticationError()
+                return redirect_to_login(request.get_full_path())
+            scope = request_scope(request, module, action)
+            if scope.is_empty:
+                raise DjangoPermissionDenied
+            request.scope = scope
+            return view(request, *args, **kwargs)
+
+        wrapper.sanxin_permission = perm
+        return wrapper
+
+    return decorator
+
+
+def _marker(perm):
+    def decorator(view):
+        view.sanxin_permission = perm
+        return view
+
+    return decorator
+
+
+permission.own = lambda: _marker(OwnPerm())  # the caller's own notifications, tokens, preferences
+permission.public = lambda: _marker(PublicPerm())  # login, health check, API docs
+
 
 def is_office_admin(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("core.view_auditlog")))
+    """The organization department's system pages (audit log, calendar, imports)."""
+    return bool(user and user.is_authenticated and has_permission(user, "system", "view"))

@@ -17,7 +17,7 @@ from .errors import InvalidInput, validation_details
 M = TypeVar("M", bound=models.Model)
 
 
-def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
+def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
     try:
         instance.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -41,7 +41,7 @@ def _stamp(instance: models.Model, actor, *, creating: bool) -> None:
 def model_create(model: type[M], *, actor, action: str = "create", message: str = "", **data: Any) -> M:
     instance = model(**data)
     _stamp(instance, actor, creating=True)
-    _full_clean(instance)
+    full_clean(instance)
     instance.save()
     audit.record(actor=actor, action=action, obj=instance, after=audit.snapshot(instance), message=message)
     return instance
@@ -72,7 +72,7 @@ def model_update(
     if not changed:
         return instance, False
     _stamp(instance, actor, creating=False)
-    _full_clean(instance)
+    full_clean(instance)
     update_fields = list(changed)
     for extra in ("updated_by", "updated_at"):
         if extra in {f.name for f in instance._meta.concrete_fields}:

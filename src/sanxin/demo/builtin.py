@@ -64,14 +64,12 @@ def ensure_user(username: str, *, display_name: str, superuser: bool = False, pe
 
 
 register_login("admin", "系统管理员（超级用户）")
-register_login("zzb", "市委组织部")
 
 
 @step(order=20, name="users")
 def build_users(ctx: DemoContext) -> None:
     admin, _ = ensure_user("admin", display_name="系统管理员", superuser=True)
-    office, _ = ensure_user("zzb", display_name="市委组织部·王敏", perms=("core.view_auditlog",))
-    for user in (admin, office):
+    for user in (admin,):
         notify.notify(
             recipient=user,
             kind="system",

@@ -3,6 +3,7 @@ from .base import TimeStampedModel
 from .calendar import CalendarDay
 from .events import Event, EventDelivery
 from .imports import ImportJob, ImportMapping
+from .industries import Industry
 from .notices import Objection, PublicNotice
 from .notifications import Notification, NotificationPreference
 from .regions import Region
@@ -15,6 +16,7 @@ __all__ = [
     "EventDelivery",
     "ImportJob",
     "ImportMapping",
+    "Industry",
     "Notification",
     "NotificationPreference",
     "Objection",

@@ -1,0 +1,127 @@
+"""The authorization matrix: role × module × action → the anchor kinds over which it is allowed.
+
+This one table is the source of truth for pages and API alike (``core.permissions.permission``
+consults it through ``scope_for``), and the page /accounts/matrix/ shows it to offices. Every route
+declares a (module, action); a test fails when a route names a pair that has no row here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORG_DEPARTMENT = "org_department", _("组织部门")
+    SECURITY_ADMIN = "security_admin", _("组织部门安全管理员")
+    INDUSTRY_COMMITTEE = "industry_committee", _("行业党委")
+    STREET = "street", _("街道社区党(工)委")
+    PLATFORM_COMMITTEE = "platform_committee", _("平台企业党委")
+    BRANCH_SECRETARY = "branch_secretary", _("支部书记/支委")
+    INSTRUCTOR = "instructor", _("党建指导员")
+    PARTY_LIAISON = "party_liaison", _("党建联络员")
+    MEMBER_LIAISON = "member_liaison", _("党员联络员")
+    DEPARTMENT = "department", _("主管部门")
+    MEMBER = "member", _("党员")
+    WORKER = "worker", _("新就业群体从业者")
+    STATION_KEEPER = "station_keeper", _("驿站管理员")
+    PARTNER = "partner", _("服务合作方")
+    MODERATOR = "moderator", _("版主")
+
+
+class Anchor(models.TextChoices):
+    ORG = "org", _("组织及其下级")
+    REGION = "region", _("行政区划范围")
+    INDUSTRY = "industry", _("行业")
+    ASSIGNMENT = "assignment", _("指定对象清单")
+
+
+MODULES = {
+    "orgs": "组织体系",
+    "people": "人员信息",
+    "accounts": "账号与授权",
+    "system": "系统管理",
+}
+
+ACTIONS = {
+    "view": "查看",
+    "create": "新建",
+    "change": "修改",
+    "event": "生命周期事项",
+    "export": "导出",
+    "reveal": "查看敏感信息原文",
+    "grant": "授权",
+}
+
+ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
+_OFFICES = {  # the four-level chain's offices: 组织部门抓总 → 行业主管各司 → 街道社区兜底 → 平台企业具体管理
+    Role.ORG_DEPARTMENT: {ORG, REG},
+    Role.INDUSTRY_COMMITTEE: {ORG, IND},
+    Role.STREET: {ORG, REG},
+    Role.PLATFORM_COMMITTEE: {ORG},
+}
+
+MATRIX: dict[tuple[str, str, str], frozenset[str]] = {}
+
+
+def allow(role: str, module: str, action: str, anchors: set[str]) -> None:
+    if module not in MODULES or action not in ACTIONS:
+        raise ValueError(f"unknown module/action {module}.{action}")
+    key = (str(role), module, action)
+    MATRIX[key] = frozenset(MATRIX.get(key, frozenset()) | {str(a) for a in anchors})
+
+
+for _role, _anchors in _OFFICES.items():
+    for _action in ("view", "create", "change", "event", "export"):
+        allow(_role, "orgs", _action, _anchors)
+    for _action in ("view", "change", "export"):
+        allow(_role, "people", _action, _anchors)
+allow(Role.BRANCH_SECRETARY, "orgs", "view", {ORG})
+allow(Role.BRANCH_SECRETARY, "orgs", "change", {ORG})
+allow(Role.BRANCH_SECRETARY, "people", "view", {ORG})
+allow(Role.BRANCH_SECRETARY, "people", "change", {ORG})
+allow(Role.MEMBER_LIAISON, "orgs", "view", {ORG})
+allow(Role.INSTRUCTOR, "orgs", "view", {REG, ASG})
+allow(Role.DEPARTMENT, "orgs", "view", {REG, IND})
+allow(Role.MEMBER, "orgs", "view", {ORG})
+allow(Role.SECURITY_ADMIN, "people", "reveal", {ORG, REG})
+allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
+allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
+allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})
+allow(Role.ORG_DEPARTMENT, "accounts", "view", {ORG, REG})
+allow(Role.ORG_DEPARTMENT, "accounts", "grant", {ORG, REG})
+allow(Role.SECURITY_ADMIN, "accounts", "view", {ORG, REG})
+
+
+def anchors_for(role: str, module: str, action: str) -> frozenset[str]:
+    return MATRIX.get((str(role), module, action), frozenset())
+
+
+def has_row(module: str, action: str) -> bool:
+    return any(m == module and a == action for (_, m, a) in MATRIX)
+
+
+def anchors_of_role(role: str) -> frozenset[str]:
+    out: set[str] = set()
+    for (r, _module, _action), anchors in MATRIX.items():
+        if r == str(role):
+            out |= anchors
+    return frozenset(out)
+
+
+def table() -> list[dict]:
+    """Rows for the matrix page: one per (module, action), a cell per role."""
+    rows = []
+    for module, mlabel in MODULES.items():
+        for action, alabel in ACTIONS.items():
+            cells = [anchors_for(role, module, action) for role in Role]
+            if any(cells):
+                rows.append(
+                    {
+                        "module": mlabel,
+                        "action": alabel,
+                        "key": f"{module}.{action}",
+                        "cells": [sorted(Anchor(a).label for a in c) for c in cells],
+                    }
+                )
+    return rows

@@ -1,0 +1,251 @@
+import datetime as dt
+from typing import Literal
+
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+from pydantic import Field
+
+from sanxin.core.apischema import PageNumber, apply_ordering
+from sanxin.core.errors import InvalidInput
+from sanxin.core.models import Region
+from sanxin.core.permissions import permission
+
+from . import selectors, services
+from .models import EventKind, LocatedAt, Org, OrgStatus, OrgType, SettingMode
+
+router = Router(tags=["组织体系"])
+
+OrgTypeIn = Literal[tuple(OrgType.values)]  # type: ignore[valid-type]
+SettingModeIn = Literal[tuple(["", *SettingMode.values])]  # type: ignore[valid-type]
+LocatedAtIn = Literal[tuple(["", *LocatedAt.values])]  # type: ignore[valid-type]
+
+
+class OrgOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    org_type: str
+    org_type_label: str = Field(validation_alias="get_org_type_display")
+    setting_mode: str
+    located_at: str
+    region_id: str
+    industry_id: str | None
+    status: str
+    founded_on: dt.date
+    ended_on: dt.date | None
+    term_years: int
+    term_started_on: dt.date | None
+    term_ends_on: dt.date | None
+    depth: int
+    parent_id: int | None = None
+    contact_name: str
+    contact_phone: str
+    address: str
+
+    @staticmethod
+    def resolve_parent_id(obj):
+        return getattr(obj, "parent_id_cached", None)
+
+
+class OrgBrief(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class OrgListQuery(Schema):
+    q: str = Field("", max_length=50, description="名称、简称或代码前缀")
+    org_type: OrgTypeIn | Literal[""] = ""  # type: ignore[valid-type]
+    status: Literal["", "active", "dissolved", "merged", "split"] = ""
+    region: str = Field("", max_length=12, pattern=r"^\d{0,12}$")
+    industry: str = Field("", max_length=32)
+    within: int | None = Field(None, description="只列出该组织及其下级")
+    ordering: str | None = Field(None, description="code, name, founded_on, term_ends_on；前加 - 倒序")
+
+
+@router.get("/", response=list[OrgOut], summary="组织列表")
+@paginate(PageNumber)
+@permission("orgs", "view")
+def org_list(request, filters: Query[OrgListQuery]):
+    within = selectors.org_get(request.scope, filters.within) if filters.within else None
+    qs = selectors.org_list(
+        request.scope,
+        q=filters.q,
+        org_type=filters.org_type,
+        status=filters.status,
+        region=filters.region,
+        industry=filters.industry,
+        within=within,
+    )
+    return apply_ordering(
+        qs, filters.ordering, allowed={"code", "name", "founded_on", "term_ends_on"}, default="path"
+    )
+
+
+@router.get("/{org_id}", response=OrgOut, summary="组织详情")
+@permission("orgs", "view", model=Org, lookup="org_id")
+def org_detail(request, org_id: int):
+    return selectors.org_get(request.scope, org_id)
+
+
+@router.get("/{org_id}/subtree", response=list[OrgOut], summary="下级组织（含自身）")
+@paginate(PageNumber)
+@permission("orgs", "view", model=Org, lookup="org_id")
+def org_subtree(request, org_id: int):
+    return selectors.subtree(request.scope, selectors.org_get(request.scope, org_id))
+
+
+@router.get("/{org_id}/ancestors", response=list[OrgBrief], summary="上级组织链")
+@permission("orgs", "view", model=Org, lookup="org_id")
+def org_ancestors(request, org_id: int):
+    return selectors.ancestors(selectors.org_get(request.scope, org_id))
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    kind_label: str = Field(validation_alias="get_kind_display")
+    date: dt.date
+    document_no: str
+    note: str
+    details: dict
+
+
+@router.get("/{org_id}/events", response=list[EventOut], summary="生命周期事项")
+@permission("orgs", "view", model=Org, lookup="org_id")
+def org_events(request, org_id: int):
+    return list(selectors.history(selectors.org_get(request.scope, org_id))[:500])
+
+
+class OrgCreateIn(Schema):
+    parent_id: int
+    name: str = Field(min_length=2, max_length=100)
+    org_type: OrgTypeIn  # type: ignore[valid-type]
+    region: str = Field(pattern=r"^\d{12}$", description="12位区划代码")
+    founded_on: dt.date
+    industry: str | None = Field(None, max_length=32)
+    setting_mode: SettingModeIn = ""  # type: ignore[valid-type]
+    located_at: LocatedAtIn = ""  # type: ignore[valid-type]
+    short_name: str = Field("", max_length=40)
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+    address: str = Field("", max_length=200)
+    document_no: str = Field("", max_length=100)
+    note: str = Field("", max_length=2000)
+
+
+def _region(code: str) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise InvalidInput("所在区划不存在", field="region")
+    return region
+
+
+@router.post("/", response={201: OrgOut}, summary="组建新组织")
+@permission("orgs", "create")
+def org_create(request, payload: OrgCreateIn):
+    parent = selectors.org_get(request.scope, payload.parent_id)
+    data = payload.dict(exclude={"parent_id", "region"})
+    org = services.org_create(actor=request.auth, parent=parent, region=_region(payload.region), **data)
+    return 201, org
+
+
+class OrgUpdateIn(Schema):
+    short_name: str | None = Field(None, max_length=40)
+    setting_mode: SettingModeIn | None = None  # type: ignore[valid-type]
+    located_at: LocatedAtIn | None = None  # type: ignore[valid-type]
+    contact_name: str | None = Field(None, max_length=50)
+    contact_phone: str | None = Field(None, max_length=20)
+    address: str | None = Field(None, max_length=200)
+    term_years: int | None = Field(None, ge=1, le=5)
+
+
+@router.patch("/{org_id}", response=OrgOut, summary="修改组织信息")
+@permission("orgs", "change", model=Org, lookup="org_id")
+def org_update(request, org_id: int, payload: OrgUpdateIn):
+    org = selectors.org_get(request.scope, org_id)
+    return services.org_update(actor=request.auth, org=org, data=payload.dict(exclude_none=True))
+
+
+class EventIn(Schema):
+    kind: Literal["rename", "renew", "move", "dissolve", "merge"]
+    on: dt.date = Field(description="事项日期")
+    name: str | None = Field(None, min_length=2, max_length=100, description="更名：新名称")
+    term_years: int | None = Field(None, ge=1, le=5, description="换届：每届任期")
+    new_parent_id: int | None = Field(None, description="调整隶属：新的上级组织")
+    into_id: int | None = Field(None, description="合并：并入的组织")
+    document_no: str = Field("", max_length=100)
+    note: str = Field("", max_length=2000)
+
+
+@router.post("/{org_id}/events", response={201: OrgOut}, summary="办理生命周期事项")
+@permission("orgs", "event", model=Org, lookup="org_id")
+def org_event(request, org_id: int, payload: EventIn):
+    org = selectors.org_get(request.scope, org_id)
+    common = {
+        "actor": request.auth,
+        "on": payload.on,
+        "document_no": payload.document_no,
+        "note": payload.note,
+    }
+    if payload.kind == EventKind.RENAME:
+        if not payload.name:
+            raise InvalidInput("请填写新名称", field="name")
+        org = services.org_rename(org=org, name=payload.name, **common)
+    elif payload.kind == EventKind.RENEW:
+        org = services.org_renew(org=org, term_years=payload.term_years, **common)
+    elif payload.kind == EventKind.MOVE:
+        if payload.new_parent_id is None:
+            raise InvalidInput("请选择新的上级组织", field="new_parent_id")
+        new_parent = selectors.org_get(request.scope, payload.new_parent_id)
+        org = services.org_move(org=org, new_parent=new_parent, **common)
+    elif payload.kind == EventKind.DISSOLVE:
+        org = services.org_dissolve(org=org, **common)
+    elif payload.kind == EventKind.MERGE:
+        if payload.into_id is None:
+            raise InvalidInput("请选择并入的组织", field="into_id")
+        target = selectors.org_get(request.scope, payload.into_id)
+        services.org_merge(sources=[org], target=target, **common)
+        org = Org.objects.get(pk=org.pk)
+    return 201, org
+
+
+class TreeNodeOut(Schema):
+    org_id: int
+    name: str
+    org_type: str
+    status: str
+    parent_id: int | None
+    children: list["TreeNodeOut"] = []
+
+
+TreeNodeOut.model_rebuild()
+
+
+class AsOfQuery(Schema):
+    on: dt.date = Field(description="日期")
+    include_ended: bool = False
+
+
+@router.get("/tree/as-of", response=list[TreeNodeOut], summary="某日的组织树")
+@permission("orgs", "view")
+def tree_as_of(request, params: Query[AsOfQuery]):
+    return [
+        dataclass_to_dict(n)
+        for n in selectors.tree_as_of(request.scope, params.on, include_ended=params.include_ended)
+    ]
+
+
+def dataclass_to_dict(node) -> dict:
+    return {
+        "org_id": node.org_id,
+        "name": node.name,
+        "org_type": node.org_type,
+        "status": node.status,
+        "parent_id": node.parent_id,
+        "children": [dataclass_to_dict(c) for c in node.children],
+    }
+
+
+__all__ = ["OrgStatus", "router"]
