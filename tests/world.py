@@ -1,0 +1,177 @@
+"""A small two-sided world for scope tests: everything on side A has a twin on side B that side A's
+users must never see. B-side names carry ``LEAK_MARKER`` so a leak is visible in any response body."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sanxin.accounts.services import grant_create
+from sanxin.core.models import Industry, Region
+from sanxin.orgs import services
+from sanxin.orgs.models import Org, OrgType, PostTitle
+from tests.factories import UserFactory
+
+LEAK_MARKER = "越界标记"
+D = dt.date
+
+
+def regions() -> dict[str, Region]:
+    rows = [
+        ("390000000000", "东江省", 1, None),
+        ("390100000000", "新河市", 2, "390000000000"),
+        ("390102000000", "新城区", 3, "390100000000"),
+        ("390103000000", "河东区", 3, "390100000000"),
+        ("390102001000", "城关街道", 4, "390102000000"),
+        ("390103001000", "河东街道", 4, "390103000000"),
+    ]
+    out = {}
+    for code, name, level, parent in rows:
+        out[code], _ = Region.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent_id": parent}
+        )
+    return out
+
+
+@dataclasses.dataclass
+class World:
+    city: Org
+    committee_x: Org
+    committee_y: Org
+    branch_a: Org
+    branch_b: Org
+    branch_c: Org  # under committee_y, located in street S
+    street_s: Org
+    street_t: Org
+    secretary_a: object
+    secretary_b: object
+    industry_x: object
+    industry_y: object
+    street_s_user: object
+    street_t_user: object
+    instructor_1: object
+    instructor_2: object
+    office: object
+
+    def a_side(self):
+        """(user, object it may see, twin object it must not see)."""
+        return [
+            (self.secretary_a, self.branch_a, self.branch_b),
+            (self.industry_x, self.branch_a, self.branch_b),
+            (self.street_s_user, self.branch_c, self.branch_b),
+            (self.instructor_1, self.branch_a, self.branch_b),
+        ]
+
+
+def build_world() -> World:
+    r = regions()
+    x, _ = Industry.objects.get_or_create(code="express", defaults={"name": "快递外卖"})
+    y, _ = Industry.objects.get_or_create(code="transport", defaults={"name": "交通运输"})
+    city = services.org_create(
+        actor=None,
+        parent=None,
+        name="中共新河市委员会",
+        org_type=OrgType.PARTY_COMMITTEE,
+        region=r["390100000000"],
+        founded_on=D(2000, 1, 1),
+    )
+    cx = services.org_create(
+        actor=None,
+        parent=city,
+        name="快递外卖行业党委",
+        org_type=OrgType.INDUSTRY_COMMITTEE,
+        region=r["390100000000"],
+        industry=x,
+        founded_on=D(2020, 1, 1),
+    )
+    cy = services.org_create(
+        actor=None,
+        parent=city,
+        name=f"交通运输行业党委{LEAK_MARKER}",
+        org_type=OrgType.INDUSTRY_COMMITTEE,
+        region=r["390100000000"],
+        industry=y,
+        founded_on=D(2020, 1, 1),
+    )
+    ba = services.org_create(
+        actor=None,
+        parent=cx,
+        name="骑手流动党员党支部",
+        org_type=OrgType.MOBILE_BRANCH,
+        region=r["390102001000"],
+        industry=x,
+        founded_on=D(2021, 1, 1),
+    )
+    bb = services.org_create(
+        actor=None,
+        parent=cy,
+        name=f"货车司机党支部{LEAK_MARKER}",
+        org_type=OrgType.BRANCH,
+        region=r["390103001000"],
+        industry=y,
+        founded_on=D(2021, 1, 1),
+    )
+    bc = services.org_create(
+        actor=None,
+        parent=cy,
+        name="网约车司机党支部",
+        org_type=OrgType.BRANCH,
+        region=r["390102001000"],
+        industry=y,
+        founded_on=D(2021, 1, 1),
+    )
+    ss = services.org_create(
+        actor=None,
+        parent=city,
+        name="城关街道党工委",
+        org_type=OrgType.WORKING_COMMITTEE,
+        region=r["390102001000"],
+        founded_on=D(2001, 1, 1),
+    )
+    st = services.org_create(
+        actor=None,
+        parent=city,
+        name=f"河东街道党工委{LEAK_MARKER}",
+        org_type=OrgType.WORKING_COMMITTEE,
+        region=r["390103001000"],
+        founded_on=D(2001, 1, 1),
+    )
+    for org, name in [(ba, "张骑手"), (bb, f"李司机{LEAK_MARKER}")]:
+        person, _ = services.person_create(actor=None, name=name, org=org)
+        services.post_assign(
+            actor=None, org=org, person=person, title=PostTitle.SECRETARY, start_on=D(2021, 2, 1)
+        )
+
+    def user(**grants):
+        u = UserFactory()
+        for g in grants.pop("_list"):
+            grant_create(actor=None, user=u, **g)
+        return u
+
+    return World(
+        city=city,
+        committee_x=cx,
+        committee_y=cy,
+        branch_a=ba,
+        branch_b=bb,
+        branch_c=bc,
+        street_s=ss,
+        street_t=st,
+        secretary_a=user(_list=[{"role": "branch_secretary", "org": ba}]),
+        secretary_b=user(_list=[{"role": "branch_secretary", "org": bb}]),
+        industry_x=user(
+            _list=[{"role": "industry_committee", "org": cx}, {"role": "industry_committee", "industry": x}]
+        ),
+        industry_y=user(
+            _list=[{"role": "industry_committee", "org": cy}, {"role": "industry_committee", "industry": y}]
+        ),
+        street_s_user=user(
+            _list=[{"role": "street", "org": ss}, {"role": "street", "region": r["390102001000"]}]
+        ),
+        street_t_user=user(
+            _list=[{"role": "street", "org": st}, {"role": "street", "region": r["390103001000"]}]
+        ),
+        instructor_1=user(_list=[{"role": "instructor", "assignment_kind": "orgs", "object_ids": [ba.pk]}]),
+        instructor_2=user(_list=[{"role": "instructor", "assignment_kind": "orgs", "object_ids": [bb.pk]}]),
+        office=user(_list=[{"role": "org_department", "region": r["390100000000"]}]),
+    )
