@@ -15,6 +15,7 @@ from sanxin.accounts.services import token_user
 from sanxin.core.api import router as core_router
 from sanxin.core.apischema import translate_pydantic
 from sanxin.core.errors import ServiceError, validation_details
+from sanxin.core.renderers import UTF8JSONRenderer
 from sanxin.orgs.api import router as orgs_router
 
 
@@ -47,6 +48,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=[TokenAuth(), SessionAuth()],
+    renderer=UTF8JSONRenderer(),
 )
 
 

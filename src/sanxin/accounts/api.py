@@ -5,6 +5,8 @@ import datetime as dt
 from ninja import Router, Schema
 from pydantic import Field
 
+from sanxin.core.permissions import permission
+
 from . import services
 
 router = Router(tags=["认证"])
@@ -34,6 +36,7 @@ class TokenInfo(Schema):
 
 
 @router.post("/token", auth=None, response={201: TokenOut}, summary="用户名密码换取令牌")
+@permission.public()
 def issue_token(request, payload: TokenIn):
     token, raw = services.token_issue(
         request=request,
@@ -46,11 +49,13 @@ def issue_token(request, payload: TokenIn):
 
 
 @router.get("/tokens", response=list[TokenInfo], summary="我的令牌")
+@permission.own()
 def my_tokens(request):
     return list(request.auth.api_tokens.all()[:100])
 
 
 @router.delete("/token/{token_id}", response={204: None}, summary="吊销令牌")
+@permission.own()
 def revoke_token(request, token_id: int):
     services.token_revoke(actor=request.auth, token_id=token_id)
     return 204, None

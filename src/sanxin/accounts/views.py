@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from sanxin.core.permissions import permission
+
+from . import matrix
+from .scope import active_grants
 
 
 class LoginForm(AuthenticationForm):
@@ -28,3 +36,19 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+@permission("accounts", "view")
+@require_safe
+def matrix_page(request):
+    return render(request, "accounts/matrix.html", {"roles": list(matrix.Role), "rows": matrix.table()})
+
+
+@permission.own()
+@login_required
+@require_safe
+def me(request):
+    grants = list(active_grants(request.user))
+    for g in grants:
+        g.role_label = matrix.Role(g.role).label if g.role in matrix.Role.values else g.role
+    return render(request, "accounts/me.html", {"grants": grants})

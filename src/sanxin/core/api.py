@@ -1,4 +1,3 @@
-
 import datetime as dt
 
 from ninja import Query, Router, Schema
@@ -7,9 +6,9 @@ from pydantic import Field
 
 from . import notify, regions, selectors, workdays
 from .apischema import PageNumber, apply_ordering
-from .errors import NotFound, PermissionDenied
+from .errors import NotFound
 from .models import Region
-from .permissions import is_office_admin
+from .permissions import permission
 
 router = Router()
 
@@ -35,17 +34,20 @@ class CountOut(Schema):
 
 @router.get("/notifications", response=list[NotificationOut], tags=["消息"], summary="我的消息")
 @paginate(PageNumber)
+@permission.own()
 def notifications(request, unread: bool = False):
     qs = notify.inbox(request.auth)
     return qs.filter(read_at__isnull=True) if unread else qs
 
 
 @router.get("/notifications/unread-count", response=CountOut, tags=["消息"], summary="未读消息数")
+@permission.own()
 def unread_count(request):
     return {"count": notify.unread_count(request.auth)}
 
 
 @router.post("/notifications/read", response=CountOut, tags=["消息"], summary="标为已读")
+@permission.own()
 def mark_read(request, payload: MarkReadIn):
     return {"count": notify.mark_read(user=request.auth, ids=payload.ids)}
 
@@ -59,6 +61,7 @@ class RegionOut(Schema):
 
 @router.get("/regions", response=list[RegionOut], tags=["行政区划"], summary="区划列表")
 @paginate(PageNumber)
+@permission.reference()
 def region_list(
     request, parent: str | None = None, within: str | None = None, q: str = "", ordering: str | None = None
 ):
@@ -74,6 +77,7 @@ def region_list(
 
 
 @router.get("/regions/{code}", response=RegionOut, tags=["行政区划"], summary="区划详情")
+@permission.reference()
 def region_detail(request, code: str):
     region = Region.objects.filter(code=regions.normalize(code)).first()
     if region is None:
@@ -93,6 +97,7 @@ class WorkdayOut(Schema):
 
 
 @router.get("/calendar/add-working-days", response=WorkdayOut, tags=["工作日历"], summary="工作日推算")
+@permission.reference()
 def add_working_days(request, params: Query[WorkdayQuery]):
     return {
         "start": params.start,
@@ -128,7 +133,6 @@ class AuditQuery(Schema):
 
 @router.get("/audit", response=list[AuditOut], tags=["审计"], summary="审计日志")
 @paginate(PageNumber)
+@permission("system", "view")
 def audit_list(request, filters: Query[AuditQuery]):
-    if not is_office_admin(request.auth):
-        raise PermissionDenied()
     return selectors.audit_list(**filters.dict())

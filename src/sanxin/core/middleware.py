@@ -65,3 +65,30 @@ class ContentSecurityPolicyMiddleware:
         if not settings.DEBUG:
             response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class ServiceErrorMiddleware:
+    """Pages: a service's NotFound is the 404 page, PermissionDenied the 403 page, and any other
+    refusal a page that says why in Chinese (views normally catch them and re-render their form)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+        from django.views import defaults
+
+        from .errors import NotFound, PermissionDenied, ServiceError
+
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, NotFound):
+            return defaults.page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return defaults.permission_denied(request, exception)
+        if isinstance(exception, ServiceError):
+            return render(request, "error.html", {"message": exception.message}, status=exception.status)
+        return None

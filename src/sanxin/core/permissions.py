@@ -44,13 +44,18 @@ class PublicPerm:
     kind: str = "public"
 
 
+@dataclasses.dataclass(frozen=True)
+class ReferencePerm:
+    kind: str = "reference"
+
+
 def _caller(request):
     auth = getattr(request, "auth", None)
     return auth if auth is not None else getattr(request, "user", None)
 
 
 def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or hasattr(request, "auth")
 
 
 def permission(module: str, action: str, *, model=None, lookup: str | None = None):
@@ -88,6 +93,8 @@ def _marker(perm):
 
 permission.own = lambda: _marker(OwnPerm())  # the caller's own notifications, tokens, preferences
 permission.public = lambda: _marker(PublicPerm())  # login, health check, API docs
+# Shared reference data any signed-in user reads (region codes, the working-day calendar).
+permission.reference = lambda: _marker(ReferencePerm())
 
 
 def is_office_admin(user) -> bool:

@@ -8,33 +8,28 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from . import notify, registry, selectors, uploads, workdays
 from .errors import NotFound, ServiceError
 from .forms import AuditFilterForm, CalendarDayForm
 from .models import CalendarDay
 from .pages import paginate, render_page
-from .permissions import is_office_admin
+from .permissions import permission
+from .scope import has_permission
+
+# The organization department's system pages (audit log, calendar, imports).
+office_required = permission("system", "view")
 
 
-def office_required(view):
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_office_admin(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
+@permission.own()
 @login_required
+@require_safe
 def home(request):
     return render(request, "core/home.html", {"cards": registry.cards_for(request)})
 
 
+@permission.public()
 @require_GET
 def healthz(request):
     from django.db import connection
@@ -44,7 +39,9 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@permission.own()
 @login_required
+@require_safe
 def notifications(request):
     qs = notify.inbox(request.user)
     if request.GET.get("unread") == "1":
@@ -55,6 +52,7 @@ def notifications(request):
     )
 
 
+@permission.own()
 @login_required
 @require_POST
 def notifications_read(request):
@@ -68,6 +66,7 @@ def notifications_read(request):
     return redirect("core:notifications")
 
 
+@permission.own()
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_prefs(request):
@@ -102,6 +101,7 @@ def notification_prefs(request):
 
 
 @office_required
+@require_safe
 def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -118,6 +118,8 @@ def calendar(request):
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
     if request.method == "POST":
+        if not has_permission(request.user, "system", "change"):
+            raise PermissionDenied
         if request.POST.get("delete"):
             try:
                 day = dt.date.fromisoformat(request.POST["delete"])
@@ -154,7 +156,9 @@ def calendar(request):
     )
 
 
+@permission.own()  # each upload purpose decides who may read (core.uploads.register_purpose)
 @login_required
+@require_safe
 def file_download(request, file_id):
     try:
         f = uploads.get_readable(request.user, file_id)

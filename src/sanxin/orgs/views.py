@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from sanxin.core.errors import ServiceError
 from sanxin.core.pages import paginate, render_page
@@ -33,6 +33,7 @@ def _as_of(request) -> dt.date | None:
 
 
 @permission("orgs", "view")
+@require_safe
 def tree(request):
     """The tree from the caller's scope roots; children load with htmx. ``?on=`` shows a past date,
     ``?q=`` searches."""
@@ -50,12 +51,14 @@ def tree(request):
 
 
 @permission("orgs", "view", model=Org, lookup="org_id")
+@require_safe
 def tree_children(request, org_id):
     org = selectors.org_get(request.scope, org_id)
     return render(request, "orgs/_children.html", {"nodes": selectors.children(request.scope, org)})
 
 
 @permission("orgs", "view", model=Org, lookup="org_id")
+@require_safe
 def detail(request, org_id):
     org = selectors.org_get(request.scope, org_id)
     today = timezone.localdate()
@@ -162,6 +165,7 @@ def event(request, org_id):
 
 
 @permission("orgs", "view")
+@require_safe
 def search(request):
     """Autocomplete for org pickers (htmx): names and codes within the caller's scope."""
     q = request.GET.get("q", "").strip()[:50]

@@ -1,0 +1,347 @@
+"""The scope walker: acts, on every API operation and every page, as users of side A against the
+objects of side B (see tests/world.py), and reports every leak.
+
+- Every route must declare a permission (``core.permissions``); a scoped one must name a
+  (module, action) that the authorization matrix has a row for.
+- A route whose path names an object (``model``/``lookup`` in its permission) is called with B's
+  object: it must answer 404 or 403, change nothing, and never show B's data.
+- A route without such a parameter (lists, searches, trees, creation with a target in the body) is
+  called as the A-side user: its body must never contain the leak marker that every B-side name
+  carries; writes aimed at B (through the payload factory) must be refused and change nothing.
+- Positive control: the same call aimed at A's object must not be refused for a user whose grants
+  allow the action, so refusals come from the scope, not from a broken payload.
+
+New routes need nothing here unless they write: a write route needs a payload factory in
+``PAYLOADS`` (a test fails until it has one), so that its refusal is not a mere 422.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Callable
+
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sanxin.accounts.matrix import has_row
+from sanxin.core.models import AuditLog
+from sanxin.core.permissions import Perm
+from sanxin.core.scope import has_permission
+from tests.factories import PASSWORD
+from tests.world import LEAK_MARKER, World
+
+SAFE = {"GET", "HEAD"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    kind: str  # "api" | "page"
+    method: str
+    template: str  # "/api/v1/orgs/{org_id}" or "/orgs/{org_id}/"
+    perm: object
+    name: str
+    converters: tuple = ()  # ((param, converter), ...) for page routes
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.template)
+
+    def url(self, **values) -> str:
+        return self.template.format(**values)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.template}"
+
+
+def api_routes(api, prefix: str = "/api/v1") -> list[Route]:
+    out = []
+    for router_prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for op in path_view.operations:
+                for method in op.methods:
+                    out.append(
+                        Route(
+                            "api",
+                            method,
+                            f"{prefix}{router_prefix}{path}".replace("//", "/"),
+                            getattr(op.view_func, "sanxin_permission", None),
+                            op.view_func.__name__,
+                        )
+                    )
+    return out
+
+
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+_CONVERTER_TYPES = re.compile(r"<(?:(\w+):)?(\w+)>")
+_DUMMY = {
+    "int": "987654321",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+}
+
+
+def page_routes(urlconf=None, *, skip=("admin/", "api/v1/", "static/")) -> list[Route]:
+    out: list[Route] = []
+
+    def walk(patterns, prefix: str):
+        for p in patterns:
+            route = str(p.pattern)
+            if isinstance(p, URLResolver):
+                if any((prefix + route).startswith(s) for s in skip):
+                    continue
+                walk(p.url_patterns, prefix + route)
+            elif isinstance(p, URLPattern):
+                template = "/" + _CONVERTER.sub(r"{\1}", prefix + route).lstrip("^").rstrip("$")
+                perm = getattr(p.callback, "sanxin_permission", None)
+                view_class = getattr(p.callback, "view_class", None)
+                if perm is None and view_class is not None:
+                    perm = getattr(view_class, "sanxin_permission", None)
+                conv = tuple((name, kind or "str") for kind, name in _CONVERTER_TYPES.findall(prefix + route))
+                for method in ("GET", "POST"):
+                    out.append(Route("page", method, template, perm, p.name or template, conv))
+
+    walk(get_resolver(urlconf).url_patterns, "")
+    return out
+
+
+# (method, template) -> factory(world, target) -> body. Each returns a valid body aimed at ``target``.
+def _child_type(parent) -> str:
+    from sanxin.orgs.models import BRANCH_TYPES
+
+    return "group" if parent.org_type in BRANCH_TYPES else "branch"
+
+
+PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
+    ("POST", "/api/v1/orgs/"): lambda w, t: {
+        "parent_id": t.pk,
+        "name": "走查新建组织",
+        "org_type": _child_type(t),
+        "region": t.region_id,
+        "founded_on": "2024-06-01",
+    },
+    ("PATCH", "/api/v1/orgs/{org_id}"): lambda w, t: {"address": "走查修改的地址"},
+    ("POST", "/api/v1/orgs/{org_id}/events"): lambda w, t: {
+        "kind": "rename",
+        "on": "2024-06-01",
+        "name": "走查更名",
+    },
+    ("POST", "/orgs/{org_id}/new/"): lambda w, t: {
+        "name": "走查新建组织",
+        "org_type": _child_type(t),
+        "region": t.region_id,
+        "founded_on": "2024-06-01",
+    },
+    ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
+    ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
+    ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
+    ("POST", "/orgs/{org_id}/edit/"): lambda w, t: {"address": "走查修改的地址", "term_years": "3"},
+    ("POST", "/orgs/{org_id}/event/"): lambda w, t: {
+        "kind": "rename",
+        "on": "2024-06-01",
+        "name": "走查更名",
+    },
+}
+
+# Page routes that do not accept POST (the walker skips their POST variant when they answer 405).
+ALLOWED_STATUS_FOR_REFUSAL = {403, 404}
+
+
+def body_text(resp) -> str:
+    """The response as text a person would read: JSON decoded (so \\u escapes cannot hide a leak),
+    and the shared strings of an xlsx export."""
+    content_type = resp.get("Content-Type", "")
+    raw = b"".join(resp.streaming_content) if getattr(resp, "streaming", False) else resp.content
+    if "json" in content_type:
+        try:
+            return json.dumps(json.loads(raw), ensure_ascii=False)
+        except ValueError:
+            pass
+    if raw[:2] == b"PK":
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            return " ".join(
+                zf.read(n).decode("utf-8", "replace") for n in zf.namelist() if n.endswith(".xml")
+            )
+    return raw.decode("utf-8", errors="replace")
+
+
+@dataclasses.dataclass
+class Walker:
+    world: World
+    leaks: list[str] = dataclasses.field(default_factory=list)
+    checked: int = 0
+
+    def targets(self, model):
+        """(user, in-scope object, out-of-scope object) triples for a model."""
+        from sanxin.orgs.models import Org
+
+        if model is Org:
+            return self.world.a_side()
+        raise LookupError(f"the walker has no B-side objects of {model.__name__}: add them to tests/world.py")
+
+    tokens: dict = dataclasses.field(default_factory=dict)
+
+    # -- transport ----------------------------------------------------------------------------
+    def _token(self, user) -> str:
+        if user.pk not in self.tokens:
+            from sanxin.accounts.services import token_issue
+
+            self.tokens[user.pk] = token_issue(request=None, username=user.username, password=PASSWORD)[1]
+        return self.tokens[user.pk]
+
+    def _client(self, route: Route, user) -> Client:
+        client = Client()
+        if route.kind == "page":
+            client.force_login(user)
+        return client
+
+    def _call(self, route: Route, user, url: str, body: dict | None, extra_query: dict | None = None):
+        client = self._client(route, user)
+        headers = {}
+        if route.kind == "api":
+            headers["Authorization"] = f"Bearer {self._token(user)}"
+        method = route.method.lower()
+        if method == "get":
+            return client.get(url, extra_query or {}, headers=headers)
+        if route.kind == "api":
+            return getattr(client, method)(
+                url, json.dumps(body or {}), content_type="application/json", headers=headers
+            )
+        return client.post(url, body or {}, headers=headers)
+
+    # -- checks -------------------------------------------------------------------------------
+    def _leak(self, route: Route, user, why: str) -> None:
+        self.leaks.append(f"{route} as {user.username}: {why}")
+
+    def _snapshot(self):
+        from sanxin.orgs.models import Org
+
+        return (
+            AuditLog.objects.count(),
+            list(Org.objects.order_by("pk").values_list("pk", "name", "address", "path")),
+        )
+
+    def walk(self, routes: list[Route]) -> list[str]:
+        for user, _, _ in self.world.a_side():
+            self._token(user)
+        for route in routes:
+            perm = route.perm
+            if perm is None:
+                self.leaks.append(f"{route}: declares no permission (core.permissions)")
+                continue
+            if not isinstance(perm, Perm):
+                continue  # public, own and reference routes serve no scoped rows
+            if not has_row(perm.module, perm.action):
+                self.leaks.append(
+                    f"{route}: {perm.module}.{perm.action} has no row in the authorization matrix"
+                )
+                continue
+            writes = route.method not in SAFE
+            key = (route.method, route.template)
+            if writes and key not in PAYLOADS:
+                if route.kind == "page" and route.method == "POST" and not self._accepts_post(route):
+                    continue
+                self.leaks.append(
+                    f"{route}: a write route without a payload factory in tests/accounts/walker.py"
+                )
+                continue
+            if route.params:
+                self._walk_object_route(route, perm)
+            else:
+                self._walk_collection_route(route, perm)
+        return self.leaks
+
+    def _accepts_post(self, route: Route) -> bool:
+        """A page route whose view refuses POST (405) has no write variant to check."""
+        w = self.world
+        _user, own, _ = w.a_side()[0]
+        url = route.url(**dict.fromkeys(route.params, own.pk))
+        return self._call(route, w.office, url, {}).status_code != 405
+
+    def _walk_object_route(self, route: Route, perm: Perm) -> None:
+        if perm.model is None:
+            # Nobody on side A may use the route at all: any id must be refused before any lookup.
+            dummy = {name: _DUMMY.get(kind, "x") for name, kind in route.converters} or dict.fromkeys(
+                route.params, 0
+            )
+            body_for = PAYLOADS.get((route.method, route.template))
+            for user, _own, twin in self.world.a_side():
+                if has_permission(user, perm.module, perm.action):
+                    self.leaks.append(f"{route}: a path parameter but no model/lookup in its permission")
+                    return
+                resp = self._call(
+                    route, user, route.url(**dummy), body_for(self.world, twin) if body_for else None
+                )
+                self.checked += 1
+                if resp.status_code not in ALLOWED_STATUS_FOR_REFUSAL | {405}:
+                    self._leak(route, user, f"answered {resp.status_code} without the permission")
+            return
+        for user, own, twin in self.targets(perm.model):
+            body_for = PAYLOADS.get((route.method, route.template))
+            before = self._snapshot()
+            resp = self._call(
+                route,
+                user,
+                route.url(**dict.fromkeys(route.params, twin.pk)),
+                body_for(self.world, twin) if body_for else None,
+            )
+            self.checked += 1
+            if resp.status_code == 405:
+                continue
+            if resp.status_code not in ALLOWED_STATUS_FOR_REFUSAL:
+                self._leak(route, user, f"answered {resp.status_code} for an object outside the scope")
+            if LEAK_MARKER in body_text(resp):
+                self._leak(route, user, "the response shows data outside the scope")
+            if self._snapshot() != before:
+                self._leak(route, user, "data changed although the request was refused")
+            if has_permission(user, perm.module, perm.action):
+                ok = self._call(
+                    route,
+                    user,
+                    route.url(**dict.fromkeys(route.params, own.pk)),
+                    body_for(self.world, own) if body_for else None,
+                )
+                if ok.status_code in {403, 404, 422}:
+                    self._leak(
+                        route,
+                        user,
+                        f"positive control refused ({ok.status_code}): the walker's call is broken",
+                    )
+
+    def _walk_collection_route(self, route: Route, perm: Perm) -> None:
+        from sanxin.orgs.models import Org
+
+        body_for = PAYLOADS.get((route.method, route.template))
+        for user, own, twin in self.targets(perm.model or Org):
+            before = self._snapshot()
+            query = {"q": LEAK_MARKER[:2], "on": "2024-06-01"} if route.method == "GET" else None
+            for extra in [{}, query] if query else [{}]:
+                resp = self._call(
+                    route,
+                    user,
+                    route.template,
+                    body_for(self.world, twin) if body_for else None,
+                    extra_query=extra,
+                )
+                self.checked += 1
+                if LEAK_MARKER in body_text(resp):
+                    self._leak(route, user, f"the response (query {extra}) shows data outside the scope")
+            if body_for is not None:
+                if resp.status_code not in ALLOWED_STATUS_FOR_REFUSAL:
+                    self._leak(route, user, f"a write aimed outside the scope answered {resp.status_code}")
+                if self._snapshot() != before:
+                    self._leak(route, user, "data changed by a write aimed outside the scope")
+                if has_permission(user, perm.module, perm.action):
+                    ok = self._call(route, user, route.template, body_for(self.world, own))
+                    if ok.status_code in {403, 404, 422}:
+                        self._leak(
+                            route,
+                            user,
+                            f"positive control refused ({ok.status_code}): the walker's call is broken",
+                        )
