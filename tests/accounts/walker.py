@@ -261,7 +261,10 @@ class Walker:
         """A page route whose view refuses POST (405) has no write variant to check."""
         w = self.world
         _user, own, _ = w.a_side()[0]
-        url = route.url(**dict.fromkeys(route.params, own.pk))
+        if getattr(route.perm, "model", None) is None:
+            url = route.url(**{name: _DUMMY.get(kind, "x") for name, kind in route.converters})
+        else:
+            url = route.url(**dict.fromkeys(route.params, own.pk))
         return self._call(route, w.office, url, {}).status_code != 405
 
     def _walk_object_route(self, route: Route, perm: Perm) -> None:
