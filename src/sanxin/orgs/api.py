@@ -135,6 +135,11 @@ class OrgCreateIn(Schema):
     note: str = Field("", max_length=2000)
 
 
+def _fresh(org: Org) -> Org:
+    """The org as the API shows it (with its parent's id), read again after a write."""
+    return selectors.with_parent_id(Org.objects.filter(pk=org.pk)).get()
+
+
 def _region(code: str) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
@@ -148,7 +153,7 @@ def org_create(request, payload: OrgCreateIn):
     parent = selectors.org_get(request.scope, payload.parent_id)
     data = payload.dict(exclude={"parent_id", "region"})
     org = services.org_create(actor=request.auth, parent=parent, region=_region(payload.region), **data)
-    return 201, org
+    return 201, _fresh(org)
 
 
 class OrgUpdateIn(Schema):
@@ -165,7 +170,7 @@ class OrgUpdateIn(Schema):
 @permission("orgs", "change", model=Org, lookup="org_id")
 def org_update(request, org_id: int, payload: OrgUpdateIn):
     org = selectors.org_get(request.scope, org_id)
-    return services.org_update(actor=request.auth, org=org, data=payload.dict(exclude_none=True))
+    return _fresh(services.org_update(actor=request.auth, org=org, data=payload.dict(exclude_none=True)))
 
 
 class EventIn(Schema):
@@ -207,8 +212,7 @@ def org_event(request, org_id: int, payload: EventIn):
             raise InvalidInput("请选择并入的组织", field="into_id")
         target = selectors.org_get(request.scope, payload.into_id)
         services.org_merge(sources=[org], target=target, **common)
-        org = Org.objects.get(pk=org.pk)
-    return 201, org
+    return 201, _fresh(org)
 
 
 class TreeNodeOut(Schema):

@@ -37,9 +37,9 @@ def org_list(
     if status:
         qs = qs.filter(status=status)
     if region:
-        from sanxin.core.regions import in_region_q
+        from sanxin.core.regions import in_region_q, normalize
 
-        qs = qs.filter(in_region_q("region_id", region))
+        qs = qs.filter(in_region_q("region_id", normalize(region)))
     if industry:
         qs = qs.filter(industry_id=industry)
     if within is not None:
