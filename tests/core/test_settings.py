@@ -9,7 +9,11 @@ import pytest
 
 
 def _run(env_extra, *args, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SANXIN_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SANXIN_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))
+    }
     env.update({"SANXIN_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "sanxin.settings"}, **env_extra)
     return subprocess.run(
         [sys.executable, "-m", "sanxin", *args],

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.utils import timezone
+
 from sanxin.core.models import Industry, Region
 from sanxin.demo.builtin import ensure_user
 from sanxin.demo.registry import DemoContext, register_login, step
@@ -423,7 +425,16 @@ def build_orgs(ctx: DemoContext) -> None:
     services.org_renew(actor=None, org=b.ref("wl"), on=D(2026, 4, 28), document_no="新网党〔2026〕3号")
     services.org_renew(actor=None, org=b.ref("m1"), on=D(2024, 5, 1))  # ends 2027-05-01
     services.org_renew(actor=None, org=b.ref("m2"), on=D(2024, 1, 10))  # ends 2027-01-10: due within 90 days
-    # m4 (2021-07-01, 3 years) was never renewed: overdue since 2024-07-01.
+    # m4 (2021-07-01, 3 years) was never renewed: overdue since 2024-07-01. Every other org renewed on
+    # time: its latest renewal falls on the last term boundary before today.
+    today = timezone.localdate()
+    for org in Org.objects.filter(status="active", term_ends_on__lt=today).exclude(
+        pk__in=[b.ref("m4").pk, b.ref("city").pk]
+    ):
+        on = org.term_ends_on
+        while services._add_years(on, org.term_years) <= today:
+            on = services._add_years(on, org.term_years)
+        services.org_renew(actor=None, org=org, on=on)
 
     # Office holders.
     for key in [

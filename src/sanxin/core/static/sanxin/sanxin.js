@@ -8,6 +8,24 @@
     var open = nav.classList.toggle("open");
     t.setAttribute("aria-expanded", open ? "true" : "false");
   });
+  // Tree nodes: the first click loads the children (htmx), later clicks fold and unfold them.
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest(".tree-toggle");
+    if (!btn || !btn.classList.contains("loaded")) return;
+    e.stopPropagation();
+    e.preventDefault();
+    var list = btn.parentElement.querySelector(".tree-children");
+    var open = !list.hidden;
+    list.hidden = open;
+    btn.textContent = open ? "＋" : "－";
+    btn.setAttribute("aria-expanded", open ? "false" : "true");
+  }, true);
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var list = e.detail.target;
+    if (!list.classList || !list.classList.contains("tree-children")) return;
+    var btn = list.parentElement.querySelector(".tree-toggle");
+    if (btn) { btn.classList.add("loaded"); btn.textContent = "－"; btn.setAttribute("aria-expanded", "true"); }
+  });
   // Show a Chinese message when an htmx request fails instead of failing silently.
   document.addEventListener("htmx:responseError", function (e) {
     var box = document.querySelector(".messages") || (function () {
