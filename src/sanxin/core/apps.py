@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import registry, tasks  # noqa: F401  (registers periodic tasks)
+        from .excel import importers  # noqa: F401  (registers the region importer)
         from .permissions import is_office_admin
 
         registry.nav(registry.NavItem(key="home", label="首页", url_name="home", order=0))

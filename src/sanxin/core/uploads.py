@@ -56,6 +56,16 @@ KINDS: dict[str, set[str]] = {
 }
 
 
+KIND_LABELS = {
+    "image": "图片",
+    "audio": "音频",
+    "video": "视频",
+    "pdf": "PDF",
+    "spreadsheet": "Excel/CSV 表格",
+    "document": "Word/PDF 文档",
+}
+
+
 def _always_owner(user, f: StoredFile) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or f.owner_id == user.pk))
 
@@ -159,7 +169,10 @@ def store(
         content_type = sniff(head, name)
         allowed = set().union(*(KINDS[k] for k in p.kinds))
         if content_type not in allowed:
-            raise InvalidInput("文件类型不符合要求（按文件内容识别）", field="file", code="bad_type")
+            accepted = "、".join(KIND_LABELS[k] for k in sorted(p.kinds))
+            raise InvalidInput(
+                f"文件类型不符合要求（按文件内容识别），此处只接受：{accepted}", field="file", code="bad_type"
+            )
     except BaseException:
         path.unlink(missing_ok=True)
         raise

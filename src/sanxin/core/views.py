@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from . import notify, registry, selectors, uploads, workdays
+from .audit import record as audit_record
 from .errors import NotFound, ServiceError
 from .forms import AuditFilterForm, CalendarDayForm
 from .models import CalendarDay
@@ -106,6 +107,31 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.audit_list(**{k: v for k, v in filters.items() if v})
+    if request.GET.get("export") == "xlsx":
+        from .excel.export import ledger_response
+
+        audit_record(
+            actor=request.user,
+            action="export",
+            object_type="core.auditlog",
+            message=f"审计日志导出：{request.GET.urlencode()}"[:500],
+        )
+        return ledger_response(
+            qs.iterator(chunk_size=2000),
+            [
+                ("at", "时间"),
+                ("actor_repr", "操作人"),
+                ("action", "操作"),
+                ("object_type", "对象类型"),
+                ("object_id", "对象ID"),
+                ("object_repr", "对象"),
+                (lambda r: "、".join(r.changed_fields), "变更字段"),
+                ("message", "说明"),
+                ("request_id", "请求ID"),
+            ],
+            title="审计日志",
+            filename="审计日志",
+        )
     page = paginate(request, qs, 50)
     return render_page(
         request, "core/audit.html", {"form": form, "page": page}, partial="core/_audit_table.html"

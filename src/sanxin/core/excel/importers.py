@@ -1,0 +1,32 @@
+"""The core's own importer: region codes (区划代码, 名称), e.g. to add the streets and communities of a
+new county from the statistics bureau's table."""
+
+from __future__ import annotations
+
+from ..regions import level_of, normalize, region_upsert
+from .importer import Column, Importer, RowError, register
+
+
+@register
+class RegionImporter(Importer):
+    key = "regions"
+    label = "行政区划"
+    module, action = "system", "change"
+    columns = [
+        Column("code", "区划代码", aliases=("代码", "行政区划代码", "统计用区划代码", "编码"), required=True),
+        Column("name", "名称", aliases=("区划名称", "单位名称", "地名"), required=True),
+    ]
+
+    def clean_row(self, values, *, actor):
+        code = normalize(values.get("code", "").strip())
+        if not code.isdigit() or len(code) != 12:
+            raise RowError("code", "区划代码应为12位数字（或2、4、6、9位的简写）")
+        level_of(code)
+        name = values.get("name", "").strip()
+        if len(name) > 100:
+            raise RowError("name", "名称不能超过100个字")
+        return {"code": code, "name": name}
+
+    def apply_row(self, cleaned, *, actor):
+        _, status = region_upsert(actor=actor, code=cleaned["code"], name=cleaned["name"])
+        return status
