@@ -36,12 +36,11 @@ class EncryptedTextField(models.TextField):
         return value
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
         if value is None or value == "":
             return value
-        if crypto.is_encrypted(value):
-            return value
-        return crypto.encrypt(str(value))
+        if isinstance(value, str) and crypto.is_encrypted(value):
+            return value  # already ciphertext: never encrypted twice
+        return crypto.encrypt(str(super().get_prep_value(value)))
 
     def mask_value(self, value: str) -> str:
         return crypto.mask(value or "", head=self.mask_head, tail=self.mask_tail)
