@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from sanxin.core.permissions import permission
@@ -45,7 +45,7 @@ def issue_token(request, payload: TokenIn):
         name=payload.name,
         lifetime_days=payload.lifetime_days,
     )
-    return 201, {"id": token.pk, "token": raw, "expires_at": token.expires_at}
+    return Status(201, {"id": token.pk, "token": raw, "expires_at": token.expires_at})
 
 
 @router.get("/tokens", response=list[TokenInfo], summary="我的令牌")
@@ -58,4 +58,4 @@ def my_tokens(request):
 @permission.own()
 def revoke_token(request, token_id: int):
     services.token_revoke(actor=request.auth, token_id=token_id)
-    return 204, None
+    return Status(204, None)

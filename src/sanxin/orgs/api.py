@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -153,7 +153,7 @@ def org_create(request, payload: OrgCreateIn):
     parent = selectors.org_get(request.scope, payload.parent_id)
     data = payload.dict(exclude={"parent_id", "region"})
     org = services.org_create(actor=request.auth, parent=parent, region=_region(payload.region), **data)
-    return 201, _fresh(org)
+    return Status(201, _fresh(org))
 
 
 class OrgUpdateIn(Schema):
@@ -212,7 +212,7 @@ def org_event(request, org_id: int, payload: EventIn):
             raise InvalidInput("请选择并入的组织", field="into_id")
         target = selectors.org_get(request.scope, payload.into_id)
         services.org_merge(sources=[org], target=target, **common)
-    return 201, _fresh(org)
+    return Status(201, _fresh(org))
 
 
 class TreeNodeOut(Schema):
