@@ -16,6 +16,7 @@ from sanxin.core.api import router as core_router
 from sanxin.core.apischema import translate_pydantic
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
+from sanxin.orgs.api import people_router
 from sanxin.orgs.api import router as orgs_router
 
 
@@ -122,3 +123,4 @@ def _http_error(request, exc: HttpError):
 api.add_router("/auth", auth_router)
 api.add_router("/core", core_router)
 api.add_router("/orgs", orgs_router)
+api.add_router("/people", people_router)

@@ -115,6 +115,12 @@ def _child_type(parent) -> str:
     return "group" if parent.org_type in BRANCH_TYPES else "branch"
 
 
+def _person_for(org):
+    from sanxin.orgs.models import Person
+
+    return Person.objects.filter(org=org).first() or Person.objects.create(name="走查人员", org=org)
+
+
 PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/orgs/"): lambda w, t: {
         "parent_id": t.pk,
@@ -135,6 +141,14 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "region": t.region_id,
         "founded_on": "2024-06-01",
     },
+    ("POST", "/api/v1/orgs/{org_id}/posts"): lambda w, t: {
+        "person_id": _person_for(t).pk,
+        "title": "propaganda",
+        "start_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/orgs/posts/{post_id}/end"): lambda w, t: {"end_on": "2024-06-01"},
+    ("POST", "/api/v1/people/"): lambda w, t: {"name": "走查登记", "org_id": t.pk},
+    ("POST", "/api/v1/people/{person_id}/reveal"): lambda w, t: {"field": "phone", "reason": "走查核对"},
     ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
     ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
     ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
@@ -179,10 +193,17 @@ class Walker:
 
     def targets(self, model):
         """(user, in-scope object, out-of-scope object) triples for a model."""
-        from sanxin.orgs.models import Org
+        from sanxin.orgs.models import Org, Person, Post
 
         if model is Org:
             return self.world.a_side()
+        if model in {Post, Person}:
+            out = []
+            for user, own, _twin in self.world.a_side():
+                own_org = own if own.posts.exists() else self.world.branch_a
+                pick = (lambda org: org.posts.first()) if model is Post else (lambda org: org.people.first())
+                out.append((user, pick(own_org), pick(self.world.branch_b)))
+            return out
         raise LookupError(f"the walker has no B-side objects of {model.__name__}: add them to tests/world.py")
 
     tokens: dict = dataclasses.field(default_factory=dict)

@@ -127,3 +127,67 @@ def test_member_without_orgs_create_is_forbidden(w):
         403,
         "permission_denied",
     )
+
+
+def test_people_are_listed_masked_and_revealed_only_with_an_audited_reason(w):
+    from sanxin.accounts.services import grant_create
+    from sanxin.core.models import AuditLog
+    from tests.factories import UserFactory
+
+    api = ApiClient(w.industry_x)
+    r = api.post(
+        "/api/v1/people/",
+        {
+            "name": "王骑手",
+            "org_id": w.branch_a.pk,
+            "resident_id": "11010519491231002X",
+            "phone": "13800138000",
+        },
+    )
+    assert r.status_code == 201, r.content
+    person = r.json()["person"]
+    assert person["resident_id_masked"] == "110*************2X" and person["phone_masked"] == "138****8000"
+    assert "11010519491231002X" not in r.content.decode()
+    listed = api.get("/api/v1/people/", {"org_id": w.branch_a.pk}).json()
+    assert {p["name"] for p in listed["items"]} == {"张骑手", "王骑手"}
+    assert "11010519491231002X" not in api.get("/api/v1/people/").content.decode()
+    assert_error(
+        api.post(f"/api/v1/people/{person['id']}/reveal", {"field": "resident_id", "reason": "核对身份"}), 403
+    )
+    admin = UserFactory()
+    grant_create(actor=None, user=admin, role="security_admin", org=w.committee_x)
+    sec = ApiClient(admin)
+    assert_error(
+        sec.post(f"/api/v1/people/{person['id']}/reveal", {"field": "resident_id", "reason": "短"}), 422
+    )
+    r = sec.post(f"/api/v1/people/{person['id']}/reveal", {"field": "resident_id", "reason": "核对党员身份"})
+    assert r.json() == {"field": "resident_id", "value": "11010519491231002X"}
+    log = AuditLog.objects.get(action="reveal", actor_id=admin.pk)
+    assert "核对党员身份" in log.message
+
+
+def test_posts_through_the_api(w):
+    api = ApiClient(w.industry_x)
+    person = api.post("/api/v1/people/", {"name": "赵委员", "org_id": w.branch_a.pk}).json()["person"]
+    r = api.post(
+        f"/api/v1/orgs/{w.branch_a.pk}/posts",
+        {"person_id": person["id"], "title": "secretary", "start_on": "2024-01-01"},
+    )
+    assert_error(r, 409, "one_secretary")
+    r = api.post(
+        f"/api/v1/orgs/{w.branch_a.pk}/posts",
+        {"person_id": person["id"], "title": "organization", "start_on": "2024-01-01"},
+    )
+    assert r.status_code == 201 and r.json()["title_label"] == "组织委员"
+    post_id = r.json()["id"]
+    assert (
+        api.post(f"/api/v1/orgs/posts/{post_id}/end", {"end_on": "2025-01-01"}).json()["end_on"]
+        == "2025-01-01"
+    )
+    current = api.get(f"/api/v1/orgs/{w.branch_a.pk}/posts", {"current": "true"}).json()
+    assert [p["person_name"] for p in current] == ["张骑手"]
+    other = ApiClient(w.industry_y).post(
+        f"/api/v1/orgs/{w.branch_b.pk}/posts",
+        {"person_id": person["id"], "title": "organization", "start_on": "2024-01-01"},
+    )
+    assert_error(other, 422)  # a person outside the caller's scope cannot be appointed

@@ -6,12 +6,14 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from sanxin.core.apischema import PageNumber, apply_ordering
+from sanxin.core.crypto import mask, mask_phone
 from sanxin.core.errors import InvalidInput
 from sanxin.core.models import Region
 from sanxin.core.permissions import permission
+from sanxin.core.scope import scope_for
 
 from . import selectors, services
-from .models import EventKind, LocatedAt, Org, OrgStatus, OrgType, SettingMode
+from .models import EventKind, LocatedAt, Org, OrgStatus, OrgType, Person, Post, PostTitle, SettingMode
 
 router = Router(tags=["组织体系"])
 
@@ -253,3 +255,146 @@ def dataclass_to_dict(node) -> dict:
 
 
 __all__ = ["OrgStatus", "router"]
+
+
+# --- posts and people --------------------------------------------------------------------------------
+
+
+class PostOut(Schema):
+    id: int
+    org_id: int
+    person_id: int
+    person_name: str = Field(validation_alias="person.name")
+    title: str
+    title_label: str = Field(validation_alias="get_title_display")
+    start_on: dt.date
+    end_on: dt.date | None
+
+
+@router.get("/{org_id}/posts", response=list[PostOut], summary="班子成员与职务")
+@permission("orgs", "view", model=Org, lookup="org_id")
+def org_posts(request, org_id: int, current: bool = False):
+    return list(selectors.posts(selectors.org_get(request.scope, org_id), current_only=current)[:500])
+
+
+class PostIn(Schema):
+    person_id: int
+    title: Literal[tuple(PostTitle.values)]  # type: ignore[valid-type]
+    start_on: dt.date
+    note: str = Field("", max_length=200)
+
+
+@router.post("/{org_id}/posts", response={201: PostOut}, summary="任命职务")
+@permission("orgs", "change", model=Org, lookup="org_id")
+def post_assign(request, org_id: int, payload: PostIn):
+    org = selectors.org_get(request.scope, org_id)
+    person = selectors.people(scope_for(request.auth, "people", "view")).filter(pk=payload.person_id).first()
+    if person is None:
+        raise InvalidInput("人员不存在或不在您的管理范围内", field="person_id")
+    post = services.post_assign(
+        actor=request.auth,
+        org=org,
+        person=person,
+        title=payload.title,
+        start_on=payload.start_on,
+        note=payload.note,
+    )
+    return Status(201, post)
+
+
+class PostEndIn(Schema):
+    end_on: dt.date
+    note: str = Field("", max_length=200)
+
+
+@router.post("/posts/{post_id}/end", response=PostOut, summary="办理离任")
+@permission("orgs", "change", model=Post, lookup="post_id")
+def post_end(request, post_id: int, payload: PostEndIn):
+    post = request.scope.get(Post.objects.select_related("person", "org"), pk=post_id)
+    return services.post_end(actor=request.auth, post=post, end_on=payload.end_on, note=payload.note)
+
+
+people_router = Router(tags=["人员"])
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    gender: str
+    birth_date: dt.date | None
+    org_id: int | None
+    phone_masked: str
+    resident_id_masked: str
+
+    @staticmethod
+    def resolve_phone_masked(obj):
+        return mask_phone(obj.phone or "")
+
+    @staticmethod
+    def resolve_resident_id_masked(obj):
+        return mask(obj.resident_id or "")
+
+
+class PeopleQuery(Schema):
+    org_id: int | None = None
+    q: str = Field("", max_length=50)
+
+
+@people_router.get("/", response=list[PersonOut], summary="人员列表（证件号码脱敏）")
+@paginate(PageNumber)
+@permission("people", "view")
+def people_list(request, filters: Query[PeopleQuery]):
+    org = (
+        selectors.org_get(scope_for(request.auth, "orgs", "view"), filters.org_id) if filters.org_id else None
+    )
+    return selectors.people(request.scope, org=org, q=filters.q)
+
+
+class PersonCreateIn(Schema):
+    name: str = Field(min_length=1, max_length=50)
+    org_id: int
+    gender: Literal["", "M", "F"] = ""
+    birth_date: dt.date | None = None
+    phone: str = Field("", max_length=20)
+    resident_id: str = Field("", max_length=20, description="公民身份号码（加密保存，仅显示脱敏值）")
+
+
+class PersonCreatedOut(Schema):
+    person: PersonOut
+    warnings: list[str]
+
+
+@people_router.post("/", response={201: PersonCreatedOut}, summary="登记人员")
+@permission("people", "change")
+def person_create(request, payload: PersonCreateIn):
+    org = request.scope.get(Org, pk=payload.org_id)
+    person, warnings = services.person_create(
+        actor=request.auth,
+        name=payload.name,
+        org=org,
+        gender=payload.gender,
+        birth_date=payload.birth_date,
+        phone=payload.phone,
+        resident_id=payload.resident_id,
+    )
+    return Status(201, {"person": person, "warnings": warnings})
+
+
+class RevealIn(Schema):
+    field: Literal["resident_id", "phone"]
+    reason: str = Field(min_length=4, max_length=200, description="查看原因（记入审计日志）")
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+@people_router.post("/{person_id}/reveal", response=RevealOut, summary="查看证件号码原文（留痕）")
+@permission("people", "reveal", model=Person, lookup="person_id")
+def person_reveal(request, person_id: int, payload: RevealIn):
+    person = request.scope.get(Person.objects.select_related("org"), pk=person_id)
+    value = services.person_reveal(
+        actor=request.auth, person=person, field=payload.field, reason=payload.reason
+    )
+    return {"field": payload.field, "value": value}
