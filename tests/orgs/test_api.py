@@ -191,3 +191,19 @@ def test_posts_through_the_api(w):
         {"person_id": person["id"], "title": "organization", "start_on": "2024-01-01"},
     )
     assert_error(other, 422)  # a person outside the caller's scope cannot be appointed
+
+
+def test_split_through_the_api(w):
+    api = ApiClient(w.industry_y)
+    r = api.post(
+        f"/api/v1/orgs/{w.branch_c.pk}/events",
+        {
+            "kind": "split",
+            "on": "2024-05-01",
+            "close_source": True,
+            "parts": ["网约车东片党支部", "网约车西片党支部"],
+        },
+    )
+    assert r.status_code == 201 and r.json()["status"] == "split"
+    names = {i["name"] for i in api.get(f"/api/v1/orgs/{w.committee_y.pk}/subtree").json()["items"]}
+    assert {"网约车东片党支部", "网约车西片党支部"} <= names

@@ -176,12 +176,14 @@ def org_update(request, org_id: int, payload: OrgUpdateIn):
 
 
 class EventIn(Schema):
-    kind: Literal["rename", "renew", "move", "dissolve", "merge"]
+    kind: Literal["rename", "renew", "move", "dissolve", "merge", "split"]
     on: dt.date = Field(description="事项日期")
     name: str | None = Field(None, min_length=2, max_length=100, description="更名：新名称")
     term_years: int | None = Field(None, ge=1, le=5, description="换届：每届任期")
     new_parent_id: int | None = Field(None, description="调整隶属：新的上级组织")
     into_id: int | None = Field(None, description="合并：并入的组织")
+    parts: list[str] = Field(default_factory=list, max_length=20, description="拆分：新组织的名称")
+    close_source: bool = Field(True, description="拆分：原组织是否同时撤销")
     document_no: str = Field("", max_length=100)
     note: str = Field("", max_length=2000)
 
@@ -214,6 +216,10 @@ def org_event(request, org_id: int, payload: EventIn):
             raise InvalidInput("请选择并入的组织", field="into_id")
         target = selectors.org_get(request.scope, payload.into_id)
         services.org_merge(sources=[org], target=target, **common)
+    elif payload.kind == EventKind.SPLIT:
+        services.org_split(
+            org=org, parts=[{"name": n} for n in payload.parts], close_source=payload.close_source, **common
+        )
     return Status(201, _fresh(org))
 
 

@@ -66,6 +66,7 @@ EVENT_CHOICES = [
     ("renew", "换届"),
     ("move", "调整隶属关系"),
     ("merge", "合并到其他组织"),
+    ("split", "拆分"),
     ("dissolve", "撤销"),
 ]
 
@@ -84,6 +85,10 @@ class OrgEventForm(forms.Form):
     target_code = forms.CharField(
         label="新上级/并入组织的代码（调整隶属、合并）", max_length=20, required=False
     )
+    parts = forms.CharField(
+        label="拆分后的组织名称（每行一个）", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    close_source = forms.BooleanField(label="拆分后撤销原组织", required=False, initial=True)
     document_no = forms.CharField(label="批复文号", max_length=100, required=False)
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -94,4 +99,7 @@ class OrgEventForm(forms.Form):
             self.add_error("name", "更名请填写新名称")
         if kind in {"move", "merge"} and not data.get("target_code"):
             self.add_error("target_code", "请填写目标组织的代码")
+        data["part_names"] = [n.strip() for n in (data.get("parts") or "").splitlines() if n.strip()]
+        if kind == "split" and not data["part_names"]:
+            self.add_error("parts", "请填写拆分后的组织名称")
         return data

@@ -148,6 +148,13 @@ def event(request, org_id):
                 services.org_move(org=org, new_parent=target, **common)
             elif d["kind"] == "merge":
                 services.org_merge(sources=[org], target=target, **common)
+            elif d["kind"] == "split":
+                services.org_split(
+                    org=org,
+                    parts=[{"name": n} for n in d["part_names"]],
+                    close_source=d["close_source"],
+                    **common,
+                )
             elif d["kind"] == "dissolve":
                 services.org_dissolve(org=org, **common)
         except ServiceError as exc:
