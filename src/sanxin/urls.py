@@ -6,6 +6,8 @@ from .core import views as core_views
 
 admin.site.site_header = "三新党建智慧平台 · 系统管理"
 admin.site.site_title = "三新党建"
+# The Django admin bypasses scopes and services: superusers only, whatever a user's staff flag says.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -66,3 +66,34 @@ def test_sqlite_runs_in_wal_with_immediate_transactions(db):
         cur.execute("PRAGMA journal_mode")
         assert cur.fetchone()[0].lower() == "wal"
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_redis_url_switches_the_task_queue_to_redis(tmp_path):
+    code = (
+        "import django; django.setup(); from huey.contrib.djhuey import HUEY; "
+        "print(type(HUEY).__name__, HUEY.storage.conn.ping())"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SANXIN_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(
+        {
+            "SANXIN_DATA_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "sanxin.settings",
+            "SANXIN_ENV": "development",
+            "REDIS_URL": "redis://127.0.0.1:6379/15",
+        }
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["RedisHuey", "True"]
+    env.pop("REDIS_URL")
+    r = subprocess.run(
+        [sys.executable, "-c", code.replace(", HUEY.storage.conn.ping()", "")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert r.stdout.split() == ["SqliteHuey"]

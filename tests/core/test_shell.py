@@ -82,3 +82,14 @@ def test_login_flow_in_chinese(client, user):
     assert "用户名或密码错误" in r.content.decode()
     r = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert r.status_code == 302 and r["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_django_admin_is_for_superusers_only(client):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert client.get("/admin/").status_code == 302
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get("/admin/").status_code == 200

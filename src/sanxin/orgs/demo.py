@@ -33,6 +33,8 @@ LOGINS = [
     ("shuji", "蜂行快送城关站流动党员党支部书记"),
     ("zhidao", "党建指导员（河东区，包联组织清单）"),
     ("dangyuan", "党员（外卖骑手）"),
+    ("lianluo", "党员联络员（蜂行快送城关站）"),
+    ("qiye", "党建联络员（新河云仓供应链有限公司）"),
     ("renshe", "主管部门：市人力资源和社会保障局"),
 ]
 for _u, _r in LOGINS:
@@ -520,6 +522,14 @@ def _logins(b: Builder) -> None:
     if new:
         grant_create(actor=None, user=u, role="member", org=b.ref("m1"))
         services.person_create(actor=None, name="李晨阳", org=b.ref("m1"), user=u)
+    u, new = user("lianluo", "党员联络员·黄霞")
+    if new:
+        grant_create(actor=None, user=u, role="member_liaison", org=b.ref("m1"))
+    u, new = user("qiye", "企业党建联络员·林涛")
+    if new:
+        grant_create(
+            actor=None, user=u, role="party_liaison", assignment_kind="orgs", object_ids=[b.ref("park-e1").pk]
+        )
     u, new = user("renshe", "市人社局·何平")
     if new:
         grant_create(actor=None, user=u, role="department", region=city)
