@@ -16,3 +16,9 @@ def render_page(request, template: str, context: dict, *, partial: str | None = 
     if partial and getattr(request, "htmx", False) and not request.htmx.boosted:
         return render(request, partial, context, status=status)
     return render(request, template, context, status=status)
+
+
+def render_form(request, template: str, context: dict):
+    """Render a page holding a form; a POST that comes back here failed validation, so it answers 400
+    (the form shows the Chinese messages, and nothing the user typed is lost)."""
+    return render(request, template, context, status=400 if request.method == "POST" else 200)

@@ -15,7 +15,7 @@ from .audit import record as audit_record
 from .errors import NotFound, ServiceError
 from .forms import AuditFilterForm, CalendarDayForm
 from .models import CalendarDay
-from .pages import paginate, render_page
+from .pages import paginate, render_form, render_page
 from .permissions import permission
 from .scope import has_permission
 
@@ -167,8 +167,7 @@ def calendar(request):
     else:
         form = CalendarDayForm()
     overrides = CalendarDay.objects.filter(date__year=year)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return render_form(
         request,
         "core/calendar.html",
         {
@@ -176,9 +175,8 @@ def calendar(request):
             "overrides": overrides,
             "year": year,
             "known": workdays.known_year(year),
-            "package_knows": workdays._package_knows(year),
+            "package_knows": workdays.package_knows(year),
         },
-        status=status,
     )
 
 

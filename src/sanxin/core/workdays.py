@@ -24,12 +24,12 @@ def _package_is_workday(day: dt.date) -> bool | None:
 
 
 @lru_cache(maxsize=64)
-def _package_knows(year: int) -> bool:
+def package_knows(year: int) -> bool:
     return _package_is_workday(dt.date(year, 6, 1)) is not None
 
 
 def known_year(year: int) -> bool:
-    return _package_knows(year) or CalendarDay.objects.filter(date__year=year).exists()
+    return package_knows(year) or CalendarDay.objects.filter(date__year=year).exists()
 
 
 def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:

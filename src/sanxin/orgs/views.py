@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sanxin.core.errors import ServiceError
-from sanxin.core.pages import paginate, render_page
+from sanxin.core.pages import paginate, render_form, render_page
 from sanxin.core.permissions import permission
 from sanxin.core.scope import request_scope
 
@@ -95,12 +95,8 @@ def create_child(request, org_id):
         else:
             messages.success(request, f"已组建“{org.name}”，组织代码 {org.code}")
             return redirect("orgs:detail", org.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "orgs/form.html",
-        {"form": form, "parent": parent, "title": f"在“{parent.name}”下组建组织"},
-        status=status,
+    return render_form(
+        request, "orgs/form.html", {"form": form, "parent": parent, "title": f"在“{parent.name}”下组建组织"}
     )
 
 
@@ -118,10 +114,7 @@ def edit(request, org_id):
         else:
             messages.success(request, "已保存")
             return redirect("orgs:detail", org.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "orgs/form.html", {"form": form, "org": org, "title": f"修改“{org.name}”"}, status=status
-    )
+    return render_form(request, "orgs/form.html", {"form": form, "org": org, "title": f"修改“{org.name}”"})
 
 
 @permission("orgs", "event", model=Org, lookup="org_id")
@@ -162,12 +155,8 @@ def event(request, org_id):
         else:
             messages.success(request, "事项已办理")
             return redirect("orgs:detail", org.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "orgs/form.html",
-        {"form": form, "org": org, "title": f"为“{org.name}”办理事项"},
-        status=status,
+    return render_form(
+        request, "orgs/form.html", {"form": form, "org": org, "title": f"为“{org.name}”办理事项"}
     )
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..errors import ServiceError
 from ..models import ImportJob
-from ..pages import paginate
+from ..pages import paginate, render_form
 from ..permissions import permission
 from . import importer as imp
 
@@ -54,8 +54,7 @@ def imports(request):
         else:
             return redirect("core:import_detail", job.pk)
     jobs = paginate(request, imp.jobs_for(request.user), 20)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "core/imports/list.html", {"form": form, "page": jobs}, status=status)
+    return render_form(request, "core/imports/list.html", {"form": form, "page": jobs})
 
 
 @office_required
