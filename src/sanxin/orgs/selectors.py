@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 
+from sanxin.core.query import prefix_q
 from sanxin.core.scope import Scope
 
 from .models import Org, OrgEvent, OrgStatus, OrgVersion, Person, Post
@@ -31,7 +32,7 @@ def org_list(
 ) -> QuerySet[Org]:
     qs = with_parent_id(scope.filter(Org.objects.select_related("region", "industry")))
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__startswith=q))
+        qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | prefix_q("code", q))
     if org_type:
         qs = qs.filter(org_type=org_type)
     if status:
