@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sanxin.core",
     "sanxin.accounts",
     "sanxin.orgs",
+    "sanxin.registry",
     "sanxin.demo",
 ]
 

@@ -39,6 +39,7 @@ class Anchor(models.TextChoices):
 MODULES = {
     "orgs": "组织体系",
     "people": "人员信息",
+    "registry": "新兴领域组织",
     "accounts": "账号与授权",
     "system": "系统管理",
 }
@@ -76,6 +77,8 @@ for _role, _anchors in _OFFICES.items():
         allow(_role, "orgs", _action, _anchors)
     for _action in ("view", "change", "export"):
         allow(_role, "people", _action, _anchors)
+    for _action in ("view", "create", "change", "export"):
+        allow(_role, "registry", _action, _anchors)
 allow(Role.BRANCH_SECRETARY, "orgs", "view", {ORG})
 allow(Role.BRANCH_SECRETARY, "orgs", "change", {ORG})
 allow(Role.BRANCH_SECRETARY, "people", "view", {ORG})
@@ -83,6 +86,10 @@ allow(Role.BRANCH_SECRETARY, "people", "change", {ORG})
 allow(Role.MEMBER_LIAISON, "orgs", "view", {ORG})
 allow(Role.PARTY_LIAISON, "orgs", "view", {ASG})
 allow(Role.INSTRUCTOR, "orgs", "view", {REG, ASG})
+allow(Role.INSTRUCTOR, "registry", "view", {REG, ASG})
+allow(Role.INSTRUCTOR, "registry", "change", {ASG})
+allow(Role.PARTY_LIAISON, "registry", "view", {ASG})
+allow(Role.DEPARTMENT, "registry", "view", {REG, IND})
 allow(Role.DEPARTMENT, "orgs", "view", {REG, IND})
 allow(Role.MEMBER, "orgs", "view", {ORG})
 allow(Role.SECURITY_ADMIN, "people", "reveal", {ORG, REG})

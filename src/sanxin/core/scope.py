@@ -18,7 +18,7 @@ A row is in scope when any of its mapped anchors is (a union, as grants are).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -34,6 +34,9 @@ class ScopeMapping:
     industry: str | None = None
     assignments: Mapping[str, str] = dataclasses.field(default_factory=dict)
     owner: str | None = None  # lookup to the owning user's id: a person always sees their own rows
+    # For anchors reached through a to-many relation: related(scope) -> Q, usually an Exists() subquery
+    # (a join would repeat rows).
+    related: Callable[[Scope], Q] | None = None
 
 
 _mappings: dict[type[models.Model], ScopeMapping] = {}
@@ -112,6 +115,8 @@ class Scope:
                 q |= Q(**{f"{lookup}__in": sorted(ids)})
         if m.owner and self.user_id:
             q |= Q(**{m.owner: self.user_id})
+        if m.related is not None:
+            q |= m.related(self)
         return q
 
     def filter(self, qs: QuerySet) -> QuerySet:
