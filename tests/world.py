@@ -52,6 +52,8 @@ class World:
     instructor_1: object
     instructor_2: object
     office: object
+    enterprise_a: object = None  # registry: covered by branch_a, located in street S, industry X
+    enterprise_b: object = None  # registry: covered by branch_b, located in street T, industry Y
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -148,7 +150,29 @@ def build_world() -> World:
             grant_create(actor=None, user=u, **g)
         return u
 
+    from sanxin.registry import services as registry_services
+    from sanxin.registry.models import CoverageKind, Kind
+
+    def enterprise(name, region, industry, party_org):
+        e = registry_services.organization_create(
+            actor=None,
+            name=name,
+            region=region,
+            industry=industry,
+            kind=Kind.OUTLET,
+            registered_on=D(2020, 1, 1),
+        )
+        registry_services.coverage_add(
+            actor=None, org=e, party_org=party_org, kind=CoverageKind.OWN, start_on=D(2021, 6, 1)
+        )
+        return e
+
+    ea = enterprise("蜂鸟速递城关站", r["390102001000"], x, ba)
+    eb = enterprise(f"货运物流河东站{LEAK_MARKER}", r["390103001000"], y, bb)
+
     return World(
+        enterprise_a=ea,
+        enterprise_b=eb,
         city=city,
         committee_x=cx,
         committee_y=cy,
@@ -171,7 +195,17 @@ def build_world() -> World:
         street_t_user=user(
             _list=[{"role": "street", "org": st}, {"role": "street", "region": r["390103001000"]}]
         ),
-        instructor_1=user(_list=[{"role": "instructor", "assignment_kind": "orgs", "object_ids": [ba.pk]}]),
-        instructor_2=user(_list=[{"role": "instructor", "assignment_kind": "orgs", "object_ids": [bb.pk]}]),
+        instructor_1=user(
+            _list=[
+                {"role": "instructor", "assignment_kind": "orgs", "object_ids": [ba.pk]},
+                {"role": "instructor", "assignment_kind": "organizations", "object_ids": [ea.pk]},
+            ]
+        ),
+        instructor_2=user(
+            _list=[
+                {"role": "instructor", "assignment_kind": "orgs", "object_ids": [bb.pk]},
+                {"role": "instructor", "assignment_kind": "organizations", "object_ids": [eb.pk]},
+            ]
+        ),
         office=user(_list=[{"role": "org_department", "region": r["390100000000"]}]),
     )

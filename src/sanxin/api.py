@@ -18,6 +18,7 @@ from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
 from sanxin.orgs.api import people_router
 from sanxin.orgs.api import router as orgs_router
+from sanxin.registry.api import router as registry_router
 
 
 class TokenAuth(HttpBearer):
@@ -124,3 +125,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/core", core_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/people", people_router)
+api.add_router("/registry", registry_router)

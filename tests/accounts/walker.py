@@ -149,6 +149,30 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/orgs/posts/{post_id}/end"): lambda w, t: {"end_on": "2024-06-01"},
     ("POST", "/api/v1/people/"): lambda w, t: {"name": "走查登记", "org_id": t.pk},
     ("POST", "/api/v1/people/{person_id}/reveal"): lambda w, t: {"field": "phone", "reason": "走查核对"},
+    ("POST", "/api/v1/registry/organizations"): lambda w, t: {
+        "name": "走查登记的网点",
+        "region": t.region_id,
+        "industry": t.industry_id,
+        "parent_id": t.pk,
+        "kind": "outlet",
+        "registered_on": "2024-01-01",
+    },
+    ("PATCH", "/api/v1/registry/organizations/{org_id}"): lambda w, t: {"address": "走查修改的住所"},
+    ("POST", "/api/v1/registry/organizations/{org_id}/close"): lambda w, t: {"on": "2026-01-01"},
+    ("POST", "/api/v1/registry/organizations/{org_id}/coverages"): lambda w, t: {
+        "party_org_id": (w.branch_a if t == w.enterprise_a else w.branch_b).pk,
+        "kind": "joint",
+        "start_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/registry/organizations/{org_id}/contacts"): lambda w, t: {
+        "person_id": _person_for(w.branch_a if t == w.enterprise_a else w.branch_b).pk,
+        "role": "instructor",
+        "start_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/registry/organizations/{org_id}/visits"): lambda w, t: {
+        "date": "2024-06-01",
+        "content": "走查走访记录",
+    },
     ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
     ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
     ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
@@ -194,9 +218,14 @@ class Walker:
     def targets(self, model):
         """(user, in-scope object, out-of-scope object) triples for a model."""
         from sanxin.orgs.models import Org, Person, Post
+        from sanxin.registry.models import Organization
 
         if model is Org:
             return self.world.a_side()
+        if model is Organization:
+            return [
+                (user, self.world.enterprise_a, self.world.enterprise_b) for user, _, _ in self.world.a_side()
+            ]
         if model in {Post, Person}:
             out = []
             for user, own, _twin in self.world.a_side():

@@ -52,6 +52,7 @@ ACTIONS = {
     "export": "导出",
     "reveal": "查看敏感信息原文",
     "grant": "授权",
+    "visit": "走访记录",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -77,7 +78,7 @@ for _role, _anchors in _OFFICES.items():
         allow(_role, "orgs", _action, _anchors)
     for _action in ("view", "change", "export"):
         allow(_role, "people", _action, _anchors)
-    for _action in ("view", "create", "change", "export"):
+    for _action in ("view", "create", "change", "export", "visit"):
         allow(_role, "registry", _action, _anchors)
 allow(Role.BRANCH_SECRETARY, "orgs", "view", {ORG})
 allow(Role.BRANCH_SECRETARY, "orgs", "change", {ORG})
@@ -87,7 +88,7 @@ allow(Role.MEMBER_LIAISON, "orgs", "view", {ORG})
 allow(Role.PARTY_LIAISON, "orgs", "view", {ASG})
 allow(Role.INSTRUCTOR, "orgs", "view", {REG, ASG})
 allow(Role.INSTRUCTOR, "registry", "view", {REG, ASG})
-allow(Role.INSTRUCTOR, "registry", "change", {ASG})
+allow(Role.INSTRUCTOR, "registry", "visit", {ASG})
 allow(Role.PARTY_LIAISON, "registry", "view", {ASG})
 allow(Role.DEPARTMENT, "registry", "view", {REG, IND})
 allow(Role.DEPARTMENT, "orgs", "view", {REG, IND})

@@ -211,8 +211,14 @@ class VisitKind(models.TextChoices):
 class Visit(TimeStampedModel):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="visits")
     visitor = models.ForeignKey(
-        "orgs.Person", verbose_name=_("走访人"), on_delete=models.PROTECT, related_name="+"
+        "orgs.Person",
+        verbose_name=_("走访人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    visitor_name = models.CharField(_("走访人"), max_length=50, blank=True)
     date = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=12, choices=VisitKind.choices, default=VisitKind.ROUTINE)
     content = models.TextField(_("走访内容"))

@@ -235,22 +235,27 @@ def visit_log(
     *,
     actor,
     org: Organization,
-    visitor: Person,
     date: dt.date,
     content: str,
     kind: str = VisitKind.ROUTINE,
     next_step: str = "",
+    visitor: Person | None = None,
 ) -> Visit:
-    _check(actor, "view", org)
+    """An instructor's or office's visit; the visitor is the acting user's person record by default."""
+    _check(actor, "visit", org)
     if not (content or "").strip():
         raise InvalidInput("请填写走访内容", field="content")
     if kind not in VisitKind.values:
         raise InvalidInput("请选择走访类型", field="kind")
+    if visitor is None and actor is not None:
+        visitor = getattr(actor, "person", None)
+    name = visitor.name if visitor is not None else str(actor or "")
     visit = model_create(
         Visit,
         actor=actor,
         organization=org,
         visitor=visitor,
+        visitor_name=name[:50],
         date=date,
         kind=kind,
         content=content.strip(),
