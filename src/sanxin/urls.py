@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("sanxin.core.urls")),
     path("accounts/", include("sanxin.accounts.urls")),
     path("orgs/", include("sanxin.orgs.urls")),
+    path("registry/", include("sanxin.registry.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -173,6 +173,31 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "date": "2024-06-01",
         "content": "走查走访记录",
     },
+    ("POST", "/registry/organizations/new/"): lambda w, t: {
+        "name": "走查登记的网点",
+        "region": t.region_id,
+        "industry": t.industry_id,
+        "registered_on": "2024-01-01",
+        "category": "economic",
+        "kind": "outlet",
+        "employees": "0",
+        "new_employment_workers": "0",
+    },
+    ("POST", "/registry/organizations/{org_id}/coverage/"): lambda w, t: {
+        "party_org_code": (w.branch_a if t == w.enterprise_a else w.branch_b).code,
+        "kind": "joint",
+        "start_on": "2024-06-01",
+    },
+    ("POST", "/registry/organizations/{org_id}/contacts/"): lambda w, t: {
+        "person_name": _person_for(w.branch_a if t == w.enterprise_a else w.branch_b).name,
+        "role": "instructor",
+        "start_on": "2024-06-01",
+    },
+    ("POST", "/registry/organizations/{org_id}/visits/"): lambda w, t: {
+        "date": "2024-06-01",
+        "kind": "routine",
+        "content": "走查走访记录",
+    },
     ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
     ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
     ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
@@ -392,7 +417,7 @@ class Walker:
                     self._leak(route, user, "data changed by a write aimed outside the scope")
                 if has_permission(user, perm.module, perm.action):
                     ok = self._call(route, user, route.template, body_for(self.world, own))
-                    if ok.status_code in {403, 404, 422}:
+                    if ok.status_code in {400, 403, 404, 422}:
                         self._leak(
                             route,
                             user,

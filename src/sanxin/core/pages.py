@@ -22,3 +22,13 @@ def render_form(request, template: str, context: dict):
     """Render a page holding a form; a POST that comes back here failed validation, so it answers 400
     (the form shows the Chinese messages, and nothing the user typed is lost)."""
     return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def form_error(form, exc) -> None:
+    """Show a service's refusal on the form (on the field it names), except "not found / not yours"
+    and "not allowed", which stay 404 / 403 pages: a form must not reveal what lies outside the scope."""
+    from .errors import NotFound, PermissionDenied
+
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

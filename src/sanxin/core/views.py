@@ -15,7 +15,7 @@ from .audit import record as audit_record
 from .errors import NotFound, ServiceError
 from .forms import AuditFilterForm, CalendarDayForm
 from .models import CalendarDay
-from .pages import paginate, render_form, render_page
+from .pages import form_error, paginate, render_form, render_page
 from .permissions import permission
 from .scope import has_permission
 
@@ -160,7 +160,7 @@ def calendar(request):
             try:
                 workdays.set_day(actor=request.user, **form.cleaned_data)
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form_error(form, exc)
             else:
                 messages.success(request, "已保存")
                 return redirect(f"{request.path}?year={form.cleaned_data['date'].year}")

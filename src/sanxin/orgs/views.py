@@ -8,17 +8,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sanxin.core.errors import ServiceError
-from sanxin.core.pages import paginate, render_form, render_page
+from sanxin.core.pages import form_error, paginate, render_form, render_page
 from sanxin.core.permissions import permission
 from sanxin.core.scope import request_scope
 
 from . import selectors, services
 from .forms import OrgCreateForm, OrgEditForm, OrgEventForm
 from .models import Org, OrgType
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _as_of(request) -> dt.date | None:
@@ -91,7 +87,7 @@ def create_child(request, org_id):
         try:
             org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"已组建“{org.name}”，组织代码 {org.code}")
             return redirect("orgs:detail", org.pk)
@@ -110,7 +106,7 @@ def edit(request, org_id):
         try:
             services.org_update(actor=request.user, org=org, data=form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("orgs:detail", org.pk)
@@ -151,7 +147,7 @@ def event(request, org_id):
             elif d["kind"] == "dissolve":
                 services.org_dissolve(org=org, **common)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "事项已办理")
             return redirect("orgs:detail", org.pk)

@@ -52,7 +52,7 @@ class RegistryConfig(AppConfig):
             registry.NavItem(
                 key="registry",
                 label="两个覆盖",
-                url_name="home",
+                url_name="registry:dashboard",
                 order=20,
                 visible=lambda u: has_permission(u, "registry", "view"),
             )

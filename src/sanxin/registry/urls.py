@@ -1,3 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "registry"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("organizations/", views.organization_list, name="list"),
+    path("organizations/new/", views.create, name="create"),
+    path("organizations/<int:org_id>/", views.detail, name="detail"),
+    path("organizations/<int:org_id>/coverage/", views.add_coverage, name="add_coverage"),
+    path("organizations/<int:org_id>/contacts/", views.add_contact, name="add_contact"),
+    path("organizations/<int:org_id>/visits/", views.add_visit, name="add_visit"),
+]

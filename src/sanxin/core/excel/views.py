@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from ..errors import ServiceError
 from ..models import ImportJob
-from ..pages import paginate, render_form
+from ..pages import form_error, paginate, render_form
 from ..permissions import permission
 from . import importer as imp
 
@@ -50,7 +50,7 @@ def imports(request):
                 mode=form.cleaned_data["mode"],
             )
         except ServiceError as exc:
-            form.add_error("file" if exc.field in {"file", None} else None, exc.message)
+            form_error(form, exc)
         else:
             return redirect("core:import_detail", job.pk)
     jobs = paginate(request, imp.jobs_for(request.user), 20)
