@@ -54,6 +54,8 @@ class World:
     office: object
     enterprise_a: object = None  # registry: covered by branch_a, located in street S, industry X
     enterprise_b: object = None  # registry: covered by branch_b, located in street T, industry Y
+    campaign_a: object = None
+    campaign_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -170,7 +172,28 @@ def build_world() -> World:
     ea = enterprise("蜂鸟速递城关站", r["390102001000"], x, ba)
     eb = enterprise(f"货运物流河东站{LEAK_MARKER}", r["390103001000"], y, bb)
 
+    from sanxin.registry.campaigns import campaign_create
+
+    ca = campaign_create(
+        actor=None,
+        name="城关攻坚",
+        owner_org=cx,
+        start_on=D(2026, 1, 1),
+        deadline=D(2026, 12, 31),
+        organizations=[ea],
+    )
+    cb = campaign_create(
+        actor=None,
+        name=f"河东攻坚{LEAK_MARKER}",
+        owner_org=cy,
+        start_on=D(2026, 1, 1),
+        deadline=D(2026, 12, 31),
+        organizations=[eb],
+    )
+
     return World(
+        campaign_a=ca,
+        campaign_b=cb,
         enterprise_a=ea,
         enterprise_b=eb,
         city=city,

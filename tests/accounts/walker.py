@@ -198,6 +198,22 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "kind": "routine",
         "content": "走查走访记录",
     },
+    ("POST", "/api/v1/registry/campaigns"): lambda w, t: {
+        "name": "走查攻坚",
+        "owner_org_id": (w.branch_a if t == w.enterprise_a else w.branch_b).pk,
+        "start_on": "2026-02-01",
+        "deadline": "2026-06-30",
+        "organization_ids": [t.pk],
+    },
+    ("PATCH", "/api/v1/registry/campaigns/targets/{target_id}"): lambda w, t: {"outcome": "joint"},
+    ("POST", "/registry/campaigns/new/"): lambda w, t: {
+        "name": "走查攻坚",
+        "owner_org_code": t.code,
+        "start_on": "2026-02-01",
+        "deadline": "2026-06-30",
+        "gap": "blank",
+    },
+    ("POST", "/registry/campaigns/targets/{target_id}/"): lambda w, t: {"outcome": "joint", "reason": ""},
     ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
     ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
     ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
@@ -243,8 +259,15 @@ class Walker:
     def targets(self, model):
         """(user, in-scope object, out-of-scope object) triples for a model."""
         from sanxin.orgs.models import Org, Person, Post
-        from sanxin.registry.models import Organization
+        from sanxin.registry.models import Campaign, CampaignTarget, Organization
 
+        if model is Campaign:
+            return [
+                (user, self.world.campaign_a, self.world.campaign_b) for user, _, _ in self.world.a_side()
+            ]
+        if model is CampaignTarget:
+            a, b = self.world.campaign_a.targets.get(), self.world.campaign_b.targets.get()
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
         if model is Org:
             return self.world.a_side()
         if model is Organization:
@@ -361,6 +384,9 @@ class Walker:
                     self._leak(route, user, f"answered {resp.status_code} without the permission")
             return
         for user, own, twin in self.targets(perm.model):
+            assert own is not None and twin is not None, (
+                f"{route}: the world lacks {perm.model.__name__} objects"
+            )
             body_for = PAYLOADS.get((route.method, route.template))
             before = self._snapshot()
             resp = self._call(
@@ -411,7 +437,9 @@ class Walker:
                 if LEAK_MARKER in body_text(resp):
                     self._leak(route, user, f"the response (query {extra}) shows data outside the scope")
             if body_for is not None:
-                if resp.status_code not in ALLOWED_STATUS_FOR_REFUSAL:
+                # A page form may refuse a target it cannot find by re-rendering with a neutral message.
+                allowed = ALLOWED_STATUS_FOR_REFUSAL | ({400} if route.kind == "page" else set())
+                if resp.status_code not in allowed:
                     self._leak(route, user, f"a write aimed outside the scope answered {resp.status_code}")
                 if self._snapshot() != before:
                     self._leak(route, user, "data changed by a write aimed outside the scope")

@@ -7,14 +7,26 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from sanxin.core.apischema import PageNumber, apply_ordering
-from sanxin.core.errors import InvalidInput
+from sanxin.core.errors import InvalidInput, NotFound
 from sanxin.core.models import Industry, Region
 from sanxin.core.permissions import permission
 from sanxin.core.scope import scope_for
 from sanxin.orgs.models import Org, Person
 
+from . import campaigns as campaigns_mod
 from . import coverage, selectors, services
-from .models import Category, ContactRole, CoverageKind, Kind, Organization, Size, VisitKind
+from .models import (
+    Campaign,
+    CampaignTarget,
+    Category,
+    ContactRole,
+    CoverageKind,
+    Kind,
+    Organization,
+    Outcome,
+    Size,
+    VisitKind,
+)
 
 router = Router(tags=["新兴领域组织"])
 
@@ -320,3 +332,108 @@ def marginal_decline(request, on: dt.date | None = None):
 
 
 __all__ = ["apply_ordering", "router"]
+
+
+# --- campaigns (集中攻坚) --------------------------------------------------------------------------------
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    owner_org_id: int
+    start_on: dt.date
+    deadline: dt.date
+    status: str
+    n_targets: int = 0
+    n_done: int = 0
+
+
+class CampaignIn(Schema):
+    name: str = Field(min_length=2, max_length=100)
+    owner_org_id: int
+    start_on: dt.date
+    deadline: dt.date
+    gap: Literal["", "blank", "weak"] = Field("", description="把该类缺口全部列为攻坚对象")
+    organization_ids: list[int] = Field(default_factory=list, max_length=5000)
+    note: str = Field("", max_length=2000)
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="集中攻坚")
+@paginate(PageNumber)
+@permission("registry", "view")
+def campaign_list(request):
+    return campaigns_mod.campaigns(request.scope).order_by("-start_on", "-id")
+
+
+@router.post("/campaigns", response={201: CampaignOut}, summary="发起集中攻坚")
+@permission("registry", "change", model=Organization)
+def campaign_create(request, payload: CampaignIn):
+    owner_org = scope_for(request.auth, "orgs", "view").get(Org, pk=payload.owner_org_id)
+    orgs = list(request.scope.filter(Organization.objects.filter(pk__in=payload.organization_ids)))
+    if len(orgs) != len(set(payload.organization_ids)):
+        raise NotFound()
+    if payload.gap:
+        pick = coverage.blank_points if payload.gap == "blank" else coverage.weak_points
+        orgs += list(pick(request.scope, payload.start_on))
+    campaign = campaigns_mod.campaign_create(
+        actor=request.auth,
+        name=payload.name,
+        owner_org=owner_org,
+        start_on=payload.start_on,
+        deadline=payload.deadline,
+        organizations=orgs,
+        note=payload.note,
+    )
+    return Status(201, campaigns_mod.campaigns(request.scope).get(pk=campaign.pk))
+
+
+class TargetOut(Schema):
+    id: int
+    organization_id: int
+    organization_name: str = Field(validation_alias="organization.name")
+    owner_id: int | None
+    deadline: dt.date
+    outcome: str
+    reason: str
+    resolved_on: dt.date | None
+
+
+class CampaignDetailOut(Schema):
+    campaign: CampaignOut
+    targets: list[TargetOut]
+    burndown: list[tuple[dt.date, int]]
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignDetailOut, summary="攻坚进展与燃尽图数据")
+@permission("registry", "view", model=Campaign, lookup="campaign_id")
+def campaign_detail(request, campaign_id: int):
+    campaign = request.scope.get(campaigns_mod.campaigns(request.scope), pk=campaign_id)
+    return {
+        "campaign": campaign,
+        "targets": list(campaigns_mod.targets(request.scope, campaign)[:5000]),
+        "burndown": campaigns_mod.burndown(request.scope, campaign),
+    }
+
+
+class TargetPatch(Schema):
+    outcome: Literal[tuple(Outcome.values)] | None = None  # type: ignore[valid-type]
+    reason: str = Field("", max_length=300)
+    owner_id: int | None = None
+    deadline: dt.date | None = None
+
+
+@router.patch("/campaigns/targets/{target_id}", response=TargetOut, summary="更新攻坚对象进展")
+@permission("registry", "change", model=CampaignTarget, lookup="target_id")
+def target_update(request, target_id: int, payload: TargetPatch):
+    target = request.scope.get(
+        CampaignTarget.objects.select_related("organization", "campaign"), pk=target_id
+    )
+    owner = _person(request, payload.owner_id) if payload.owner_id else None
+    return campaigns_mod.target_update(
+        actor=request.auth,
+        target=target,
+        outcome=payload.outcome,
+        reason=payload.reason,
+        owner=owner,
+        deadline=payload.deadline,
+    )

@@ -15,7 +15,7 @@ class RegistryConfig(AppConfig):
         from sanxin.core.scope import has_permission
 
         from . import cards, demo  # noqa: F401
-        from .models import Contact, Coverage, Organization, Visit
+        from .models import Campaign, CampaignTarget, Contact, Coverage, Organization, Visit
 
         def covered_by_scope_orgs(s) -> Q:
             """An organization is in an org-anchored scope when a party org of that subtree covers it
@@ -45,8 +45,14 @@ class RegistryConfig(AppConfig):
         def via_organization(s) -> Q:
             return Q(organization__in=s.filter(Organization.objects.all()).values("pk"))
 
-        for model in (Coverage, Contact, Visit):
+        for model in (Coverage, Contact, Visit, CampaignTarget):
             scope.register(model, related=via_organization)
+
+        def has_target_in_scope(s) -> Q:
+            visible = s.filter(Organization.objects.all()).values("pk")
+            return Q(Exists(CampaignTarget.objects.filter(campaign=OuterRef("pk"), organization__in=visible)))
+
+        scope.register(Campaign, related=has_target_in_scope)
 
         registry.nav(
             registry.NavItem(

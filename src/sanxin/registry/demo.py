@@ -256,6 +256,7 @@ def build_registry(ctx: DemoContext) -> None:
         )
 
     _instructors(b)
+    _campaign(b)
     ctx.progress(f"新兴领域组织：{Organization.objects.count()} 个，党建指导员 23 名")
 
 
@@ -308,3 +309,37 @@ def _instructors(b: Builder) -> None:
         for role in (ContactRole.LEADER, ContactRole.STAFF, ContactRole.FULLTIME):
             person, _ = org_services.person_create(actor=None, name=_name(b.rng), org=city)
             services.contact_assign(actor=None, org=org, person=person, role=role, start_on=D(2024, 3, 1))
+
+
+def _campaign(b: Builder) -> None:
+    """One campaign in progress: the express industry's blank points, some already resolved."""
+    from sanxin.core.scope import Scope
+
+    from . import campaigns, coverage
+    from .models import Outcome
+
+    start = D(2026, 9, 1)
+    targets = list(
+        coverage.blank_points(Scope.all(), start).filter(industry_id="express").order_by("id")[:30]
+    )
+    if not targets:
+        return
+    c = campaigns.campaign_create(
+        actor=None,
+        name="2026年快递外卖行业“两个覆盖”集中攻坚",
+        owner_org=Org.objects.get(name="中共新河市快递外卖行业委员会"),
+        start_on=start,
+        deadline=D(2026, 12, 31),
+        organizations=targets,
+        note="对快递外卖行业空白点逐一建档，限期组建或联建党组织、选派党建指导员。",
+    )
+    outcomes = [Outcome.JOINT, Outcome.INSTRUCTOR, Outcome.FORMED, Outcome.INSTRUCTOR, Outcome.NOT_FEASIBLE]
+    for i, t in enumerate(c.targets.order_by("id")[:17]):
+        outcome = outcomes[i % len(outcomes)]
+        campaigns.target_update(
+            actor=None,
+            target=t,
+            outcome=outcome,
+            reason="企业规模小、无党员，已纳入街道兜底联系" if outcome == Outcome.NOT_FEASIBLE else "",
+            on=start + dt.timedelta(days=4 * i + b.rng.randrange(0, 4)),
+        )

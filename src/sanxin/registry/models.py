@@ -232,3 +232,71 @@ class Visit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.organization}"
+
+
+class Campaign(TimeStampedModel):
+    """集中攻坚: a drive to close gaps, with targets picked from the gap lists."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("进行中")
+        CLOSED = "closed", _("已结束")
+
+    name = models.CharField(_("名称"), max_length=100)
+    owner_org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("牵头组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    start_on = models.DateField(_("开始日期"))
+    deadline = models.DateField(_("完成时限"))
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("集中攻坚")
+        verbose_name_plural = _("集中攻坚")
+        ordering = ["-start_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("start_on")),
+                name="campaign_deadline_after_start",
+                violation_error_message="完成时限不能早于开始日期",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outcome(models.TextChoices):
+    OPEN = "open", _("推进中")
+    FORMED = "formed", _("单独组建")
+    JOINT = "joint", _("联合组建")
+    INSTRUCTOR = "instructor", _("选派指导员")
+    NOT_FEASIBLE = "not_feasible", _("暂不具备条件")
+
+
+class CampaignTarget(TimeStampedModel):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="campaign_targets")
+    owner = models.ForeignKey(
+        "orgs.Person",
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline = models.DateField(_("时限"))
+    outcome = models.CharField(_("进展"), max_length=14, choices=Outcome.choices, default=Outcome.OPEN)
+    reason = models.CharField(_("说明/原因"), max_length=300, blank=True)
+    resolved_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("攻坚对象")
+        verbose_name_plural = _("攻坚对象")
+        ordering = ["campaign_id", "deadline", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "organization"], name="campaign_target_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.organization}"

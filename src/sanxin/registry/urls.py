@@ -12,4 +12,8 @@ urlpatterns = [
     path("organizations/<int:org_id>/coverage/", views.add_coverage, name="add_coverage"),
     path("organizations/<int:org_id>/contacts/", views.add_contact, name="add_contact"),
     path("organizations/<int:org_id>/visits/", views.add_visit, name="add_visit"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
+    path("campaigns/targets/<int:target_id>/", views.target_update, name="target_update"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,9 +15,9 @@ from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, request_scope, scope_for
 from sanxin.orgs.models import Org, Person
 
-from . import coverage, selectors, services
-from .forms import ContactForm, CoverageForm, FilterForm, OrganizationForm, VisitForm
-from .models import Organization
+from . import campaigns, coverage, selectors, services
+from .forms import DATE, DATE_ERRORS, ContactForm, CoverageForm, FilterForm, OrganizationForm, VisitForm
+from .models import Campaign, CampaignTarget, Organization, Outcome
 
 LEDGER = [
     ("name", "组织名称"),
@@ -200,3 +201,143 @@ def add_visit(request, org_id):
         services.visit_log(actor=request.user, org=org, **d)
 
     return _action(request, org_id, VisitForm, "记录走访", apply, action="visit")
+
+
+# --- campaigns -----------------------------------------------------------------------------------------
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(
+        label="名称", max_length=100, min_length=2, error_messages={"required": "请填写名称"}
+    )
+    owner_org_code = forms.CharField(
+        label="牵头党组织代码", max_length=20, error_messages={"required": "请填写牵头党组织代码"}
+    )
+    start_on = forms.DateField(label="开始日期", widget=DATE, error_messages=DATE_ERRORS)
+    deadline = forms.DateField(label="完成时限", widget=DATE, error_messages=DATE_ERRORS)
+    gap = forms.ChoiceField(label="攻坚对象", choices=[("blank", "全部空白点"), ("weak", "全部薄弱点")])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_on") and data.get("deadline") and data["deadline"] < data["start_on"]:
+            self.add_error("deadline", "完成时限不能早于开始日期")
+        return data
+
+
+class TargetForm(forms.Form):
+    outcome = forms.ChoiceField(label="进展", choices=Outcome.choices)
+    reason = forms.CharField(label="说明/原因", max_length=300, required=False)
+
+
+@permission("registry", "view")
+@require_safe
+def campaign_list(request):
+    items = campaigns.campaigns(request.scope).order_by("-start_on", "-id")
+    can_change = has_permission(request.user, "registry", "change")
+    return render(
+        request,
+        "registry/campaigns.html",
+        {
+            "page": paginate(request, items, 20),
+            "can_change": can_change,
+            "form": CampaignForm(initial={"start_on": timezone.localdate()}) if can_change else None,
+        },
+    )
+
+
+@permission("registry", "change")
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    form = CampaignForm(request.POST or None, initial={"start_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                owner = (
+                    scope_for(request.user, "orgs", "view")
+                    .filter(Org.objects.filter(code=d["owner_org_code"].strip()))
+                    .first()
+                )
+                if owner is None:
+                    raise ServiceError("找不到该代码的党组织，或不在您的管理范围内", field="owner_org_code")
+                scope = request_scope(request, "registry", "change")
+                pick = coverage.blank_points if d["gap"] == "blank" else coverage.weak_points
+                campaign = campaigns.campaign_create(
+                    actor=request.user,
+                    name=d["name"],
+                    owner_org=owner,
+                    start_on=d["start_on"],
+                    deadline=d["deadline"],
+                    organizations=list(pick(scope, d["start_on"])),
+                )
+            except ServiceError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(
+                    request, f"已发起“{campaign.name}”，共 {campaign.targets.count()} 个攻坚对象"
+                )
+                return redirect("registry:campaign", campaign.pk)
+    items = campaigns.campaigns(request.scope).order_by("-start_on", "-id")
+    return render_form(
+        request,
+        "registry/campaigns.html",
+        {
+            "form": form,
+            "page": paginate(request, items, 20),
+            "can_change": has_permission(request.user, "registry", "change"),
+        },
+    )
+
+
+@permission("registry", "view", model=Campaign, lookup="campaign_id")
+@require_safe
+def campaign_detail(request, campaign_id):
+    campaign = request.scope.get(campaigns.campaigns(request.scope), pk=campaign_id)
+    series = campaigns.burndown(request.scope, campaign)
+    total = series[0][1] if series else 0
+    days = max(1, (campaign.deadline - campaign.start_on).days)
+    chart = {
+        "x": [d.isoformat() for d, _ in series],
+        "series": [
+            {"name": "未完成", "data": [n for _, n in series], "area": True},
+            {
+                "name": "理想进度",
+                "dashed": True,
+                "data": [
+                    round(max(0.0, total * (1 - (d - campaign.start_on).days / days)), 1) for d, _ in series
+                ],
+            },
+        ],
+    }
+    return render(
+        request,
+        "registry/campaign.html",
+        {
+            "campaign": campaign,
+            "targets": campaigns.targets(request.scope, campaign),
+            "chart": chart,
+            "outcomes": Outcome.choices,
+            "can_change": has_permission(request.user, "registry", "change"),
+        },
+    )
+
+
+@permission("registry", "change", model=CampaignTarget, lookup="target_id")
+@require_http_methods(["POST"])
+def target_update(request, target_id):
+    target = request.scope.get(
+        CampaignTarget.objects.select_related("campaign", "organization"), pk=target_id
+    )
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        try:
+            campaigns.target_update(actor=request.user, target=target, **form.cleaned_data)
+        except ServiceError as exc:
+            form_error(form, exc)
+    if form.errors:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, f"{target.organization.name}：{e}")
+    else:
+        messages.success(request, f"已更新“{target.organization.name}”的进展")
+    return redirect("registry:campaign", target.campaign_id)
