@@ -108,8 +108,16 @@ def audit_log(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.audit_list(**{k: v for k, v in filters.items() if v})
     if request.GET.get("export") == "xlsx":
+        from django.http import HttpResponse
+
         from .excel.export import ledger_response
 
+        if getattr(request, "htmx", False):
+            # The filter form submits through htmx; a file cannot be swapped into the table, so the
+            # browser is sent to the same address as a plain navigation, which downloads it.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = request.get_full_path()
+            return response
         audit_record(
             actor=request.user,
             action="export",

@@ -1,25 +1,32 @@
 """The import framework: upload → checks → column mapping → validation → apply, as a task.
 
-A module declares an importer once::
+A module declares an importer once and registers it (from its ``AppConfig.ready``)::
 
+    @register
     class MemberImporter(Importer):
         key = "members"
         label = "党员名册"
-        module, action = "people", "change"   # who may run it (the authorization matrix)
-        columns = [Column("name", "姓名", required=True), Column("resident_id", "公民身份号码",
-                   aliases=("身份证号",), sensitive=True), ...]
+        module, action = "people", "change"      # who may run it (the permission matrix)
+        natural_key = ("resident_id",)          # a key twice in one file is a row error
+        columns = [
+            Column("name", "姓名", required=True),
+            Column("resident_id", "公民身份号码", aliases=("身份证号",), required=True, sensitive=True),
+        ]
 
-        def clean_row(self, values, *, actor):  # raise RowError(column, reason) / InvalidInput
-            ...
-        def apply_row(self, cleaned, *, actor):  # -> "created" | "updated" | "unchanged"
+        def validate_row(self, values):          # {key: text} -> cleaned, or raise RowError /
+            ...                                  # InvalidInput(field=key) / ValidationError
+        def apply_row(self, cleaned, actor):     # -> "created" | "updated" | "unchanged"
             ...
 
-    register(MemberImporter)
+``self.actor`` and ``self.job`` are set while a job runs (for scope checks in ``validate_row``).
 
 Rows are applied by natural key, so importing the same file again changes nothing ("unchanged").
-All-or-nothing validates every row first and writes none when any fails; valid-only writes each
-valid row in its own savepoint (never half a row). Bad rows go to an error workbook (row, column,
-masked value, reason). The uploaded file is deleted when the job ends: rosters are not kept.
+All-or-nothing validates every row first without writing, then applies all rows in one transaction
+(each in a savepoint, so every failing row is reported) and rolls everything back if any failed.
+Valid-only applies each valid row in its own savepoint, in batches that commit one by one, so progress
+is visible and no write transaction stays open long (SQLite has one writer). Never half a row. Bad rows
+go to an error workbook (row, column, value masked for sensitive columns, reason). The uploaded file is
+deleted when the job ends or is cancelled: rosters are not kept.
 """
 
 from __future__ import annotations
@@ -29,10 +36,12 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
+from itertools import chain, islice
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import audit
@@ -46,6 +55,9 @@ from .export import Ledger
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+UPLOAD_PARSE_TIMEOUT = 50  # seconds: reading the headers happens inside the upload request
+RESULTS = ("created", "updated", "unchanged")
+ERROR_REPORT_DAYS = 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,13 +66,16 @@ class Column:
     label: str
     aliases: tuple[str, ...] = ()
     required: bool = False
-    sensitive: bool = False
+    sensitive: bool = False  # values are masked in error reports
+    help: str = ""
 
     def names(self) -> set[str]:
         return {normalize_header(n) for n in (self.label, *self.aliases)}
 
 
 class RowError(Exception):
+    """A row that cannot be imported; ``column`` is the column's key (or None for the whole row)."""
+
     def __init__(self, column: str | None, reason: str):
         super().__init__(reason)
         self.column = column
@@ -73,140 +88,228 @@ class Importer:
     module: str = "system"
     action: str = "change"
     columns: list[Column] = []
+    natural_key: tuple[str, ...] = ()  # cleaned fields identifying a row; duplicates are row errors
 
-    def permitted(self, user) -> bool:
-        return has_permission(user, self.module, self.action)
+    def __init__(self, *, actor=None, job: ImportJob | None = None):
+        self.actor = actor
+        self.job = job
 
-    def clean_row(self, values: dict[str, str], *, actor) -> dict:
-        return values
+    def permission(self, user) -> bool:
+        return bool(user and user.is_authenticated and has_permission(user, self.module, self.action))
 
-    def apply_row(self, cleaned: dict, *, actor) -> str:
+    def validate_row(self, values: dict[str, str]) -> dict:
+        return dict(values)
+
+    def apply_row(self, cleaned: dict, actor) -> str:
         raise NotImplementedError
 
-    def column(self, key: str) -> Column | None:
-        return next((c for c in self.columns if c.key == key), None)
+    def column(self, key: str | None) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None) if key else None
+
+    def key_of(self, cleaned: dict) -> tuple | None:
+        if not self.natural_key:
+            return None
+        return tuple(cleaned.get(k) for k in self.natural_key)
 
 
 _importers: dict[str, type[Importer]] = {}
 
 
 def register(cls: type[Importer]) -> type[Importer]:
+    if not cls.key or not cls.label or not cls.columns:
+        raise ValueError(f"importer {cls.__name__} needs a key, a label and columns")
+    keys = [c.key for c in cls.columns]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"importer {cls.key}: duplicate column keys")
     _importers[cls.key] = cls
     return cls
 
 
-def get(key: str) -> Importer:
+def get(key: str, **kwargs) -> Importer:
     try:
-        return _importers[key]()
+        return _importers[key](**kwargs)
     except KeyError:
         raise InvalidInput("未知的导入类型", field="importer") from None
 
 
+def registered() -> list[str]:
+    return list(_importers)
+
+
 def available(user) -> list[Importer]:
-    return [cls() for cls in _importers.values() if cls().permitted(user)]
+    """The importers ``user`` may run, in registration order."""
+    return [imp for imp in (cls() for cls in _importers.values()) if imp.permission(user)]
 
 
-_SPACE = re.compile(r"[\s\u3000:：*＊()（）\[\]【】]+")
+def label_of(key: str) -> str:
+    cls = _importers.get(key)
+    return cls.label if cls else key
+
+
+# --- header recognition and mapping ---------------------------------------------------------------
+
+_NOISE = re.compile(r"[\s:：*＊#＃★☆\"'“”‘’、/\\|_\-—.。]+")
+_BRACKETED = re.compile(r"[(\[【{<《].*?[)\]】}>》]")
 
 
 def normalize_header(text: str) -> str:
-    return _SPACE.sub("", str(text or "")).lower()
+    """'＊区划代码（必填）' and '区划 代码:' both become '区划代码': full-width folded (NFKC), spaces,
+    punctuation and required-markers dropped, case folded."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return _NOISE.sub("", text).casefold()
+
+
+def _header_forms(text: str) -> list[str]:
+    """The header as written, then without parenthesised remarks: '名称（全称）' also reads '名称'."""
+    full = normalize_header(text)
+    bare = normalize_header(_BRACKETED.sub("", unicodedata.normalize("NFKC", str(text or ""))))
+    return [f for f in dict.fromkeys((full, bare)) if f]
 
 
 def header_signature(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(normalize_header(h) for h in headers).encode()).hexdigest()
 
 
-def suggest_mapping(importer: Importer, headers: list[str]) -> dict[str, str]:
-    """{column index: field key}: the mapping confirmed before for this header layout, else by label
-    and alias."""
+def recognize(importer: Importer, headers: list[str]) -> dict[str, str]:
+    """{column index: field key} by label and alias; each field at most once, exact forms first."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    forms = [_header_forms(h) for h in headers]
+    for depth in (0, 1):
+        for i, fs in enumerate(forms):
+            if str(i) in out or len(fs) <= depth:
+                continue
+            for col in importer.columns:
+                if col.key not in used and fs[depth] in col.names():
+                    out[str(i)] = col.key
+                    used.add(col.key)
+                    break
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0])))
+
+
+def suggest_mapping(importer: Importer, headers: list[str]) -> tuple[dict[str, str], bool]:
+    """(mapping, remembered): the mapping a user confirmed before for this header layout, else the
+    recognised one."""
     remembered = ImportMapping.objects.filter(
         importer=importer.key, header_signature=header_signature(headers)
     ).first()
     if remembered is not None:
-        return dict(remembered.mapping)
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for i, h in enumerate(headers):
-        n = normalize_header(h)
-        for col in importer.columns:
-            if col.key not in used and n in col.names():
-                out[str(i)] = col.key
-                used.add(col.key)
-                break
-    return out
+        known = {c.key for c in importer.columns}
+        mapping = {
+            str(i): k
+            for i, k in remembered.mapping.items()
+            if k in known and str(i).isdigit() and int(i) < len(headers)
+        }
+        if mapping:
+            return mapping, True
+    return recognize(importer, headers), False
 
 
-def _check_mapping(importer: Importer, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
-    clean = {}
+def check_mapping(importer: Importer, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    clean: dict[str, str] = {}
     seen: set[str] = set()
     for idx, key in mapping.items():
         if not key:
             continue
         if not str(idx).isdigit() or int(idx) >= len(headers):
             raise InvalidInput("列对应关系无效", field="mapping")
-        if importer.column(key) is None:
+        col = importer.column(key)
+        if col is None:
             raise InvalidInput(f"未知的字段：{key}", field="mapping")
         if key in seen:
-            raise InvalidInput(f"“{importer.column(key).label}”对应了多列，请只保留一列", field="mapping")
+            raise InvalidInput(f"“{col.label}”对应了多列，请只保留一列", field="mapping")
         seen.add(key)
         clean[str(idx)] = key
     missing = [c.label for c in importer.columns if c.required and c.key not in seen]
     if missing:
         raise InvalidInput(f"以下必填字段没有对应的列：{'、'.join(missing)}", field="mapping")
-    return clean
+    return dict(sorted(clean.items(), key=lambda kv: int(kv[0])))
 
 
-# --- services ---------------------------------------------------------------------------------------
+# --- services --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _checked(chunks, name: str, limit: int) -> Iterator[bytes]:
+    """The upload's chunks, refused at the first bytes when those decide (an encrypted workbook) and
+    stopped as soon as the size passes the import limit (nothing more is written)."""
+    it = iter(chunks)
+    head = b""
+    for chunk in it:
+        head += chunk
+        if len(head) >= 8:
+            break
+    checks.check_head(head, name)
+    size = 0
+    for chunk in chain([head] if head else [], it):
+        size += len(chunk)
+        if size > limit:
+            raise checks.too_large()
+        yield chunk
+
+
+def _delete_stored(f: StoredFile | None) -> None:
+    if f is not None:
+        f.path.unlink(missing_ok=True)
+        StoredFile.objects.filter(pk=f.pk).delete()
+
+
 def job_create(
     *, actor, importer_key: str, name: str, chunks, mode: str = ImportJob.Mode.ALL_OR_NOTHING
 ) -> ImportJob:
-    """Store and check the upload, read its headers, and propose a mapping. The job waits in MAPPING."""
+    """Store and check the upload, read its headers in the child process, and propose a mapping. The
+    job waits in MAPPING. No transaction is held while the file is parsed."""
     from ..uploads import store
 
     importer = get(importer_key)
-    if not importer.permitted(actor):
+    if not importer.permission(actor):
         raise PermissionDenied()
     if mode not in ImportJob.Mode.values:
         raise InvalidInput("请选择导入方式", field="mode")
+    if isinstance(chunks, bytes | bytearray):
+        chunks = [bytes(chunks)]
     stored = store(
         actor=actor,
         purpose_name="core.import",
         name=name,
-        chunks=chunks,
+        chunks=_checked(chunks, name, checks.max_bytes()),
+        # Removed by the job when it ends; this is the backstop for an upload never confirmed.
         expires_at=timezone.now() + dt.timedelta(days=1),
     )
     try:
         kind = checks.check_file(stored.path, stored.original_name)
-        sheet = reader.read(stored.path, kind)
-    except InvalidInput:
-        stored.path.unlink(missing_ok=True)
+        with reader.read(stored.path, kind, timeout=UPLOAD_PARSE_TIMEOUT) as sheet:
+            headers, count, header_row = sheet.headers, sheet.count, sheet.header_row
+        mapping, remembered = suggest_mapping(importer, headers)
+        previous = ImportJob.objects.filter(
+            importer=importer.key, source_sha256=stored.sha256, status=ImportJob.Status.DONE
+        ).exists()
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                importer=importer.key,
+                source=stored,
+                source_name=stored.original_name,
+                source_sha256=stored.sha256,
+                mode=mode,
+                headers=headers,
+                mapping=mapping,
+                rows_total=count,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                context={
+                    "kind": kind,
+                    "header_row": header_row,
+                    "imported_before": previous,
+                    "remembered": remembered,
+                },
+            )
+            audit.record(
+                actor=actor,
+                action="import_upload",
+                obj=job,
+                after={"importer": importer.key, "file": stored.original_name, "rows": count, "mode": mode},
+            )
+    except BaseException:
+        _delete_stored(stored)
         raise
-    sheet.close()
-    previous = ImportJob.objects.filter(
-        importer=importer.key, source_sha256=stored.sha256, status=ImportJob.Status.DONE
-    ).exists()
-    job = ImportJob.objects.create(
-        importer=importer.key,
-        source=stored,
-        source_name=stored.original_name,
-        source_sha256=stored.sha256,
-        mode=mode,
-        headers=sheet.headers,
-        mapping=suggest_mapping(importer, sheet.headers),
-        rows_total=sheet.count,
-        created_by=actor,
-        context={"kind": kind, "imported_before": previous},
-    )
-    audit.record(
-        actor=actor,
-        action="import_upload",
-        obj=job,
-        after={"importer": importer.key, "file": stored.original_name, "rows": sheet.count, "mode": mode},
-    )
     return job
 
 
@@ -214,13 +317,14 @@ def job_create(
 def job_confirm(
     *, actor, job: ImportJob, mapping: dict[str, str], mode: str | None = None, enqueue: bool = True
 ) -> ImportJob:
+    """Confirm the column mapping (remembered for this header layout) and queue the job."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     importer = get(job.importer)
-    if not importer.permitted(actor):
+    if not importer.permission(actor):
         raise PermissionDenied()
     if job.status != ImportJob.Status.MAPPING:
-        raise ServiceError("该导入任务已确认，不能重复提交", code="already_confirmed")
-    job.mapping = _check_mapping(importer, job.headers, mapping)
+        raise ServiceError("该导入任务已确认或已取消，不能重复提交", code="already_confirmed")
+    job.mapping = check_mapping(importer, job.headers, mapping)
     if mode:
         if mode not in ImportJob.Mode.values:
             raise InvalidInput("请选择导入方式", field="mode")
@@ -236,144 +340,361 @@ def job_confirm(
         actor=actor, action="import_confirm", obj=job, after={"mapping": job.mapping, "mode": job.mode}
     )
     if enqueue:
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: _enqueue(job_id))
     return job
 
 
-def _enqueue(job_id) -> None:
+def job_cancel(*, actor, job: ImportJob) -> ImportJob:
+    """Abandon a job not yet running; its upload is deleted at once."""
+    if not get(job.importer).permission(actor):
+        raise PermissionDenied()
+    with transaction.atomic():
+        n = ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportJob.Status.MAPPING, ImportJob.Status.QUEUED]
+        ).update(
+            status=ImportJob.Status.FAILED,
+            message="已取消，上传的文件已删除",
+            finished_at=timezone.now(),
+        )
+        if not n:
+            raise ServiceError("导入已开始或已结束，不能取消", code="not_cancellable")
+        audit.record(actor=actor, action="import_cancel", obj=job)
+    job.refresh_from_db()
+    _discard_source(job)
+    return job
+
+
+def _enqueue(job_id: str) -> None:
     from ..tasks import run_import_task
 
-    run_import_task(str(job_id))
+    run_import_task(job_id)
 
+
+# --- running a job ---------------------------------------------------------------------------------
 
 _listeners: list[Callable[[ImportJob], None]] = []
 
 
-def _progress(job_id, **fields) -> None:
-    ImportJob.objects.filter(pk=job_id).update(**fields)
-    if _listeners and ("rows_done" in fields or "status" in fields):
-        job = ImportJob.objects.get(pk=job_id)
-        for listener in _listeners:
-            listener(job)
+class listen:
+    """``with listen(callback): run_job(...)``: ``callback(job)`` on every progress step, including the
+    ones not yet visible in the database (the terminal command's progress line)."""
+
+    def __init__(self, callback: Callable[[ImportJob], None]):
+        self.callback = callback
+
+    def __enter__(self):
+        _listeners.append(self.callback)
+        return self
+
+    def __exit__(self, *exc):
+        _listeners.remove(self.callback)
+
+
+class _Progress:
+    """The running job's counters. ``set`` writes them in a short statement of its own, never from inside
+    the import's transaction (other connections could not see them before it commits, and on SQLite the
+    page polling for progress must not wait on the importer's write lock); ``persist=False`` only tells
+    the listeners."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+
+    def set(self, *, persist: bool = True, **fields) -> None:
+        for k, v in fields.items():
+            setattr(self.job, k, v)
+        if persist:
+            ImportJob.objects.filter(pk=self.job.pk).update(**fields)
+        for listener in list(_listeners):
+            listener(self.job)
+
+    def phase(self, name: str) -> None:
+        self.job.context = {**self.job.context, "phase": name}
+        self.set(context=self.job.context, rows_done=0)
 
 
 @dataclasses.dataclass
 class _BadRow:
-    row: int  # 1-based line in the sheet, the header being line 1
-    column: str
+    row: int  # the row number as Excel shows it
+    column: str  # the column's label
     value: str
     reason: str
 
 
-def _values(importer: Importer, mapping: dict[str, str], cells: list[str]) -> dict[str, str]:
+class _ErrorSink:
+    """Bad rows written straight into the error workbook as they come (constant memory)."""
+
+    def __init__(self, importer: Importer):
+        self.importer = importer
+        self.sensitive = {c.label for c in importer.columns if c.sensitive}
+        self.ledger: Ledger | None = None
+        self.rows = 0
+        self._last = None
+
+    def add(self, bad: _BadRow) -> None:
+        if self.ledger is None:
+            self.ledger = Ledger(
+                title=f"{self.importer.label}导入错误报告",
+                columns=["行号", "列", "值", "原因"],
+                sheet_name="错误",
+            )
+        value = mask(bad.value) if bad.column in self.sensitive else bad.value
+        self.ledger.add([bad.row, bad.column, value, bad.reason])
+        if bad.row != self._last:
+            self.rows += 1
+            self._last = bad.row
+
+    def store(self, job: ImportJob) -> StoredFile | None:
+        from ..uploads import store
+
+        if self.ledger is None:
+            return None
+        data = self.ledger.to_bytes()
+        self.ledger = None
+        return store(
+            actor=job.created_by,
+            purpose_name="core.report",
+            name=f"{self.importer.label}导入错误报告.xlsx",
+            chunks=data,
+            expires_at=timezone.now() + dt.timedelta(days=ERROR_REPORT_DAYS),
+        )
+
+    def discard(self) -> None:
+        if self.ledger is not None:
+            self.ledger.discard()
+            self.ledger = None
+
+
+def _values(mapping: dict[str, str], cells: list[str]) -> dict[str, str]:
     return {key: (cells[int(idx)] if int(idx) < len(cells) else "") for idx, key in mapping.items()}
 
 
-def _clean(importer: Importer, values: dict[str, str], actor, line: int) -> tuple[dict | None, list[_BadRow]]:
-    bad = []
-    for col in importer.columns:
-        if col.required and col.key in values and not values[col.key].strip():
-            bad.append(_BadRow(line, col.label, "", "必填项为空"))
-    if bad:
-        return None, bad
-    try:
-        return importer.clean_row(values, actor=actor), []
-    except RowError as exc:
-        col = importer.column(exc.column) if exc.column else None
-        return None, [_BadRow(line, col.label if col else "", values.get(exc.column or "", ""), exc.reason)]
-    except ServiceError as exc:
-        col = importer.column(exc.field) if exc.field else None
-        return None, [_BadRow(line, col.label if col else "", values.get(exc.field or "", ""), exc.message)]
-    except ValidationError as exc:
-        return None, [_BadRow(line, "", "", "；".join(exc.messages))]
+def _row_errors(importer: Importer, line: int, values: dict, exc: Exception) -> list[_BadRow]:
+    """An exception raised by ``validate_row``/``apply_row`` as report rows."""
+    if isinstance(exc, RowError):
+        col = importer.column(exc.column)
+        return [
+            _BadRow(
+                line, col.label if col else "", str(values.get(exc.column, "")) if col else "", exc.reason
+            )
+        ]
+    if isinstance(exc, ServiceError):
+        col = importer.column(exc.field)
+        return [
+            _BadRow(
+                line, col.label if col else "", str(values.get(exc.field, "")) if col else "", exc.message
+            )
+        ]
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            out = []
+            for field, errors in exc.error_dict.items():
+                col = importer.column(field)
+                for msg in ValidationError(errors).messages:
+                    out.append(
+                        _BadRow(
+                            line, col.label if col else "", str(values.get(field, "")) if col else "", msg
+                        )
+                    )
+            return out
+        return [_BadRow(line, "", "", "；".join(exc.messages))]
+    if isinstance(exc, IntegrityError):
+        return [_BadRow(line, "", "", "与已有数据冲突，未能保存")]
+    raise exc
 
 
-def run_job(job_id) -> ImportJob:
-    """Validate and apply a confirmed job. Safe to run twice: a finished job is left alone."""
-    job = ImportJob.objects.select_related("created_by", "source").get(pk=job_id)
-    if job.finished or job.status == ImportJob.Status.MAPPING:
-        return job
-    importer = get(job.importer)
-    actor = job.created_by
-    _progress(job.pk, status=ImportJob.Status.RUNNING, rows_done=0)
-    sheet = None
+_ROW_EXCEPTIONS = (RowError, ServiceError, ValidationError)
+
+
+class _Rows:
+    """Validation of the data rows: required cells, ``validate_row``, natural-key duplicates."""
+
+    def __init__(self, importer: Importer, mapping: dict[str, str]):
+        self.importer = importer
+        self.mapping = mapping
+        self.required = [c for c in importer.columns if c.required and c.key in mapping.values()]
+        self.seen: dict[tuple, int] = {}
+
+    def clean(self, line: int, cells: list[str]) -> tuple[dict | None, dict, list[_BadRow]]:
+        values = _values(self.mapping, cells)
+        missing = [c for c in self.required if not values[c.key].strip()]
+        if missing:
+            return None, values, [_BadRow(line, c.label, "", "必填项为空") for c in missing]
+        try:
+            cleaned = self.importer.validate_row(values)
+        except _ROW_EXCEPTIONS as exc:
+            return None, values, _row_errors(self.importer, line, values, exc)
+        key = self.importer.key_of(cleaned)
+        if key is not None:
+            first = self.seen.get(key)
+            if first is not None:
+                col = self.importer.column(self.importer.natural_key[0])
+                return (
+                    None,
+                    values,
+                    [
+                        _BadRow(
+                            line,
+                            col.label if col else "",
+                            values.get(col.key, "") if col else "",
+                            f"与第 {first} 行重复",
+                        )
+                    ],
+                )
+        return cleaned, values, []
+
+    def remember(self, line: int, cleaned: dict) -> None:
+        key = self.importer.key_of(cleaned)
+        if key is not None:
+            self.seen.setdefault(key, line)
+
+
+def _apply(importer: Importer, cleaned: dict, actor) -> str:
+    with transaction.atomic():
+        result = importer.apply_row(cleaned, actor=actor)
+    if result not in RESULTS:
+        raise TypeError(f"{type(importer).__name__}.apply_row returned {result!r}")
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _run_all_or_nothing(importer, job, sheet, sink: _ErrorSink, progress: _Progress, actor) -> dict:
+    counts = dict.fromkeys(RESULTS, 0)
+    rows = _Rows(importer, job.mapping)
+    progress.phase("validate")
+    for n, (line, cells) in enumerate(sheet.rows(), start=1):
+        cleaned, _, errors = rows.clean(line, cells)
+        for e in errors:
+            sink.add(e)
+        if cleaned is not None:
+            rows.remember(line, cleaned)
+        if n % BATCH == 0:
+            progress.set(rows_done=n)
+    progress.set(rows_done=sheet.count)
+    if sink.rows:
+        return counts
+    # Every row is valid: write them all in one transaction, each in a savepoint so that every row the
+    # database refuses is reported, then roll everything back if any was. Progress is only reported to
+    # listeners meanwhile: the database cannot show it before the commit anyway.
+    progress.phase("write")
+    rows = _Rows(importer, job.mapping)
     try:
-        if job.source is None or not job.source.path.exists():
-            raise InvalidInput("上传的文件已不存在，请重新上传", field="file")
-        sheet = reader.read(job.source.path, job.context.get("kind", "xlsx"))
-        rows = list(enumerate(sheet.rows(), start=2))
-        job.rows_total = len(rows)
-        _progress(job.pk, rows_total=len(rows))
-        bad: list[_BadRow] = []
-        counts = {"created": 0, "updated": 0, "unchanged": 0}
-        if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
-            cleaned = []
-            for i, (line, cells) in enumerate(rows, start=1):
-                c, errors = _clean(importer, _values(importer, job.mapping, cells), actor, line)
-                bad += errors
-                if c is not None:
-                    cleaned.append((line, c))
-                if i % BATCH == 0:
-                    _progress(job.pk, rows_done=i // 2)
-            if not bad:
-                try:
-                    with transaction.atomic():
-                        for line, c in cleaned:
-                            try:
-                                counts[importer.apply_row(c, actor=actor)] += 1
-                            except (RowError, ServiceError, ValidationError) as exc:
-                                bad += _clean_error(importer, line, c, exc)
-                                raise _Abort from exc
-                except _Abort:
-                    counts = {"created": 0, "updated": 0, "unchanged": 0}
-        else:
-            for start in range(0, len(rows), BATCH):
-                with transaction.atomic():
-                    for line, cells in rows[start : start + BATCH]:
-                        c, errors = _clean(importer, _values(importer, job.mapping, cells), actor, line)
-                        if errors:
-                            bad += errors
-                            continue
-                        try:
-                            with transaction.atomic():
-                                counts[importer.apply_row(c, actor=actor)] += 1
-                        except (RowError, ServiceError, ValidationError) as exc:
-                            bad += _clean_error(importer, line, c, exc)
-                _progress(job.pk, rows_done=min(len(rows), start + BATCH))
-        report = _error_report(importer, job, bad) if bad else None
-        rejected = job.mode == ImportJob.Mode.ALL_OR_NOTHING and bad
-        _progress(
-            job.pk,
-            status=ImportJob.Status.REJECTED if rejected else ImportJob.Status.DONE,
-            rows_done=len(rows),
+        with transaction.atomic():
+            for n, (line, cells) in enumerate(sheet.rows(), start=1):
+                cleaned, values, errors = rows.clean(line, cells)
+                if cleaned is not None:
+                    try:
+                        counts[_apply(importer, cleaned, actor)] += 1
+                        rows.remember(line, cleaned)
+                    except (*_ROW_EXCEPTIONS, IntegrityError) as exc:
+                        errors = _row_errors(importer, line, values, exc)
+                for e in errors:
+                    sink.add(e)
+                if n % BATCH == 0:
+                    progress.set(persist=False, rows_done=n)
+            if sink.rows:
+                raise _Rollback
+    except _Rollback:
+        return dict.fromkeys(RESULTS, 0)
+    return counts
+
+
+def _run_valid_only(importer, job, sheet, sink: _ErrorSink, progress: _Progress, actor) -> dict:
+    counts = dict.fromkeys(RESULTS, 0)
+    rows = _Rows(importer, job.mapping)
+    progress.phase("write")
+    done = 0
+    it = sheet.rows()
+    while batch := list(islice(it, BATCH)):
+        with transaction.atomic():
+            for line, cells in batch:
+                cleaned, values, errors = rows.clean(line, cells)
+                if cleaned is not None:
+                    try:
+                        counts[_apply(importer, cleaned, actor)] += 1
+                        rows.remember(line, cleaned)
+                    except (*_ROW_EXCEPTIONS, IntegrityError) as exc:
+                        errors = _row_errors(importer, line, values, exc)
+                for e in errors:
+                    sink.add(e)
+        done += len(batch)
+        # Committed rows are counted as they commit, so a job that fails later still tells the truth.
+        progress.set(
+            rows_done=done,
             created_count=counts["created"],
             updated_count=counts["updated"],
             unchanged_count=counts["unchanged"],
-            error_count=len({b.row for b in bad}),
-            error_report=report,
-            finished_at=timezone.now(),
-            message=(
-                "有错误，未导入任何数据，请下载错误报告修改后重新导入"
-                if rejected
-                else f"导入完成：新增{counts['created']}条，更新{counts['updated']}条，未变化{counts['unchanged']}条"
-                + (f"，{len({b.row for b in bad})}行有错误未导入" if bad else "")
-            ),
+            error_count=sink.rows,
         )
+    return counts
+
+
+def run_job(job_id) -> ImportJob:
+    """Validate and apply a confirmed job (the huey task calls this). Only a QUEUED job is taken, by a
+    conditional update, so a job runs once even if it is queued twice."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, rows_done=0
+    )
+    job = ImportJob.objects.select_related("created_by", "source").get(pk=job_id)
+    if not claimed:
+        return job
+    actor = job.created_by
+    importer = get(job.importer, actor=actor, job=job)
+    progress = _Progress(job)
+    progress.set(persist=False)
+    sink = _ErrorSink(importer)
+    counts = dict.fromkeys(RESULTS, 0)
+    # What the job ends as if it is interrupted (worker shutdown) before reaching a verdict.
+    final: dict = {"status": ImportJob.Status.FAILED, "message": "导入被中断，请重新上传导入"}
+    try:
+        if actor is None or not actor.is_active or not importer.permission(actor):
+            raise InvalidInput("导入人已没有执行此导入的权限", code="permission_denied")
+        if job.source is None or not job.source.path.exists():
+            raise InvalidInput("上传的文件已不存在，请重新上传", field="file")
+        with reader.read(job.source.path, job.context.get("kind", checks.XLSX)) as sheet:
+            progress.set(rows_total=sheet.count)
+            if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+                counts = _run_all_or_nothing(importer, job, sheet, sink, progress, actor)
+            else:
+                counts = _run_valid_only(importer, job, sheet, sink, progress, actor)
+        final = _verdict(job, counts, sink.rows)
     except InvalidInput as exc:
-        _progress(job.pk, status=ImportJob.Status.FAILED, message=exc.message, finished_at=timezone.now())
+        final = {"status": ImportJob.Status.FAILED, "message": exc.message}
     except Exception:
         logger.exception("import job %s failed", job.pk)
-        _progress(
-            job.pk,
-            status=ImportJob.Status.FAILED,
-            message="导入过程中出现系统错误，请联系管理员",
-            finished_at=timezone.now(),
-        )
+        if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+            counts = dict.fromkeys(RESULTS, 0)
+            message = "导入过程中出现系统错误，未导入任何数据，请联系管理员"
+        else:
+            counts = {
+                "created": job.created_count,
+                "updated": job.updated_count,
+                "unchanged": job.unchanged_count,
+            }
+            message = "导入过程中出现系统错误，已提交的行保留（见计数），请联系管理员"
+        final = {"status": ImportJob.Status.FAILED, "message": message}
     finally:
-        if sheet is not None:
-            sheet.close()
-        _discard_source(job)
-    job.refresh_from_db()
+        try:
+            report = sink.store(job)
+        except Exception:
+            logger.exception("import job %s: the error report could not be stored", job.pk)
+            report = None
+        finally:
+            sink.discard()
+            _discard_source(job)
+        progress.set(
+            **final,
+            created_count=counts["created"],
+            updated_count=counts["updated"],
+            unchanged_count=counts["unchanged"],
+            error_count=sink.rows,
+            error_report=report,
+            finished_at=timezone.now(),
+            context={k: v for k, v in job.context.items() if k != "phase"},
+        )
     audit.record(
         actor=actor,
         action="import_run",
@@ -389,71 +710,40 @@ def run_job(job_id) -> ImportJob:
     return job
 
 
-class _Abort(Exception):
-    pass
-
-
-def _clean_error(importer, line, cleaned, exc) -> list[_BadRow]:
-    field = getattr(exc, "column", None) or getattr(exc, "field", None)
-    col = importer.column(field) if field else None
-    reason = (
-        getattr(exc, "reason", None)
-        or getattr(exc, "message", None)
-        or "；".join(getattr(exc, "messages", []))
-    )
-    return [_BadRow(line, col.label if col else "", str(cleaned.get(field, "")) if field else "", reason)]
+def _verdict(job: ImportJob, counts: dict, bad_rows: int) -> dict:
+    if job.mode == ImportJob.Mode.ALL_OR_NOTHING and bad_rows:
+        return {
+            "status": ImportJob.Status.REJECTED,
+            "rows_done": job.rows_total,
+            "message": f"有 {bad_rows} 行错误，未导入任何数据。请下载错误报告，修改后重新导入",
+        }
+    message = f"导入完成：新增{counts['created']}条，更新{counts['updated']}条，未变化{counts['unchanged']}条"
+    if bad_rows:
+        message += f"；{bad_rows} 行有错误未导入，见错误报告"
+    return {"status": ImportJob.Status.DONE, "rows_done": job.rows_total, "message": message}
 
 
 def _discard_source(job: ImportJob) -> None:
-    """Rosters are not kept: the uploaded file goes as soon as the job has read it."""
+    """Rosters are not kept: the uploaded file goes as soon as the job is over."""
     if job.source_id:
-        src = StoredFile.objects.filter(pk=job.source_id).first()
-        if src is not None:
-            src.path.unlink(missing_ok=True)
-            src.delete()
+        _delete_stored(StoredFile.objects.filter(pk=job.source_id).first())
+        job.source = None
 
 
-def _error_report(importer: Importer, job: ImportJob, bad: list[_BadRow]) -> StoredFile:
-    from ..uploads import store
-
-    sensitive = {c.label for c in importer.columns if c.sensitive}
-    ledger = Ledger(title=f"{importer.label}导入错误报告", columns=["行号", "列", "值", "原因"])
-    for b in bad:
-        ledger.add([b.row, b.column, mask(b.value) if b.column in sensitive else b.value, b.reason])
-    data = ledger.to_bytes()
-    return store(
-        actor=None,
-        purpose_name="core.report",
-        name=f"{importer.label}导入错误报告.xlsx",
-        chunks=data,
-        expires_at=timezone.now() + dt.timedelta(days=30),
-    )
-
-
-def job_for(user, job_id) -> ImportJob:
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or not (
-        user.is_superuser or job.created_by_id == user.pk or get(job.importer).permitted(user)
-    ):
-        raise NotFound()
-    return job
+# --- selectors -------------------------------------------------------------------------------------
 
 
 def jobs_for(user):
-    keys = [i.key for i in available(user)]
-    return ImportJob.objects.filter(importer__in=keys).select_related("created_by")
+    """The jobs ``user`` started (a superuser sees all), for importers they may still run. An import's
+    file names and error reports concern the people in it, so colleagues do not see each other's."""
+    qs = ImportJob.objects.filter(importer__in=[i.key for i in available(user)])
+    if not user.is_superuser:
+        qs = qs.filter(created_by=user)
+    return qs.select_related("created_by")
 
 
-class listen:
-    """``with listen(callback): run_job(...)``: ``callback(job)`` on every progress update (the terminal
-    command's progress line)."""
-
-    def __init__(self, callback: Callable[[ImportJob], None]):
-        self.callback = callback
-
-    def __enter__(self):
-        _listeners.append(self.callback)
-        return self
-
-    def __exit__(self, *exc):
-        _listeners.remove(self.callback)
+def job_for(user, job_id) -> ImportJob:
+    job = jobs_for(user).select_related("source", "error_report").filter(pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return job

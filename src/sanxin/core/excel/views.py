@@ -1,18 +1,21 @@
+"""Import pages (office admins): upload, confirm the column mapping, watch the progress (htmx polls
+the progress partial every second until the job ends), download the error workbook."""
+
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from .. import uploads
 from ..errors import ServiceError
 from ..models import ImportJob
-from ..pages import form_error, paginate, render_form
-from ..permissions import permission
+from ..pages import paginate, render_form
+from ..views import office_required
+from . import checks
 from . import importer as imp
-
-office_required = permission("system", "view")
 
 
 class UploadForm(forms.Form):
@@ -21,13 +24,19 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label="文件（.xlsx / .xls / .csv）",
-        error_messages={"required": "请选择要导入的文件", "empty": "文件为空"},
+        error_messages={
+            "required": "请选择要导入的文件",
+            "empty": "文件为空",
+            "invalid": "请选择要导入的文件",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
     mode = forms.ChoiceField(
         label="导入方式",
         choices=ImportJob.Mode.choices,
         initial=ImportJob.Mode.ALL_OR_NOTHING,
         widget=forms.RadioSelect,
+        error_messages={"required": "请选择导入方式", "invalid_choice": "请选择导入方式"},
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -50,11 +59,17 @@ def imports(request):
                 mode=form.cleaned_data["mode"],
             )
         except ServiceError as exc:
-            form_error(form, exc)
+            form.add_error("file" if exc.field in {"file", None} else None, exc.message)
         else:
             return redirect("core:import_detail", job.pk)
-    jobs = paginate(request, imp.jobs_for(request.user), 20)
-    return render_form(request, "core/imports/list.html", {"form": form, "page": jobs})
+    page = paginate(request, imp.jobs_for(request.user), 20)
+    for job in page:
+        job.importer_label = imp.label_of(job.importer)
+    return render_form(
+        request,
+        "core/imports/list.html",
+        {"form": form, "page": page, "max_mb": checks.max_bytes() // checks.MB},
+    )
 
 
 @office_required
@@ -63,15 +78,21 @@ def import_detail(request, job_id):
     job = imp.job_for(request.user, job_id)
     importer = imp.get(job.importer)
     error = ""
-    if request.method == "POST" and job.status == ImportJob.Status.MAPPING:
-        mapping = {str(i): request.POST.get(f"col{i}", "") for i in range(len(job.headers))}
+    if request.method == "POST":
         try:
+            if "cancel" in request.POST:
+                imp.job_cancel(actor=request.user, job=job)
+                messages.success(request, "已取消导入，上传的文件已删除")
+                return redirect("core:imports")
+            if job.status != ImportJob.Status.MAPPING:
+                return redirect("core:import_detail", job.pk)
+            mapping = {str(i): request.POST.get(f"col{i}", "") for i in range(len(job.headers))}
+            job.mapping = {k: v for k, v in mapping.items() if v}  # shown again if refused
             imp.job_confirm(
                 actor=request.user, job=job, mapping=mapping, mode=request.POST.get("mode") or None
             )
         except ServiceError as exc:
             error = exc.message
-            job.mapping = {k: v for k, v in mapping.items() if v}
         else:
             messages.success(request, "已开始导入")
             return redirect("core:import_detail", job.pk)
@@ -104,9 +125,4 @@ def import_errors(request, job_id):
     report = job.error_report
     if report is None or not report.path.exists():
         raise Http404
-    return FileResponse(
-        open(report.path, "rb"),
-        as_attachment=True,
-        filename=report.original_name,
-        content_type=report.content_type,
-    )
+    return uploads.serve(request, report)
