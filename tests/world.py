@@ -56,6 +56,10 @@ class World:
     enterprise_b: object = None  # registry: covered by branch_b, located in street T, industry Y
     campaign_a: object = None
     campaign_b: object = None
+    extract_a: object = None
+    extract_b: object = None
+    review_a: object = None
+    review_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -191,7 +195,26 @@ def build_world() -> World:
         organizations=[eb],
     )
 
+    from sanxin.registry.models import Extract, MatchReview
+
+    xa = Extract.objects.create(source="market", region=r["390102001000"], industry=x, as_of=D(2026, 1, 1))
+    xb = Extract.objects.create(source="market", region=r["390103001000"], industry=y, as_of=D(2026, 1, 1))
+    rva = MatchReview.objects.create(
+        extract=xa, line=2, data={"name": "蜂鸟速递城关站点", "credit_code": ""}, candidate=ea, score=90
+    )
+    rvb = MatchReview.objects.create(
+        extract=xb,
+        line=2,
+        data={"name": f"货运物流河东站点{LEAK_MARKER}", "credit_code": ""},
+        candidate=eb,
+        score=90,
+    )
+
     return World(
+        extract_a=xa,
+        extract_b=xb,
+        review_a=rva,
+        review_b=rvb,
         campaign_a=ca,
         campaign_b=cb,
         enterprise_a=ea,

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from sanxin.accounts.matrix import has_row
 from sanxin.core.models import AuditLog
 from sanxin.core.permissions import Perm
-from sanxin.core.scope import has_permission
+from sanxin.core.scope import has_permission, scope_for
 from tests.factories import PASSWORD
 from tests.world import LEAK_MARKER, World
 
@@ -113,6 +113,14 @@ def _child_type(parent) -> str:
     from sanxin.orgs.models import BRANCH_TYPES
 
     return "group" if parent.org_type in BRANCH_TYPES else "branch"
+
+
+def _extract_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "extract.csv", "企业名称,住所\n走查企业,某路1号\n".encode(), content_type="text/csv"
+    )
 
 
 def _person_for(org):
@@ -214,6 +222,16 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "gap": "blank",
     },
     ("POST", "/registry/campaigns/targets/{target_id}/"): lambda w, t: {"outcome": "joint", "reason": ""},
+    ("POST", "/registry/extracts/new/"): lambda w, t: {
+        "source": "market",
+        "region": t.region_id,
+        "industry": t.industry_id or "",
+        "as_of": "2026-01-01",
+        "mode": "all",
+        "file": _extract_file(),
+    },
+    ("POST", "/registry/reviews/{review_id}/"): lambda w, t: {"same": "1"},
+    ("POST", "/registry/organizations/{org_id}/confirm/"): lambda w, t: {"closed": "0"},
     ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
     ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
     ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
@@ -259,8 +277,12 @@ class Walker:
     def targets(self, model):
         """(user, in-scope object, out-of-scope object) triples for a model."""
         from sanxin.orgs.models import Org, Person, Post
-        from sanxin.registry.models import Campaign, CampaignTarget, Organization
+        from sanxin.registry.models import Campaign, CampaignTarget, Extract, MatchReview, Organization
 
+        if model is Extract:
+            return [(user, self.world.extract_a, self.world.extract_b) for user, _, _ in self.world.a_side()]
+        if model is MatchReview:
+            return [(user, self.world.review_a, self.world.review_b) for user, _, _ in self.world.a_side()]
         if model is Campaign:
             return [
                 (user, self.world.campaign_a, self.world.campaign_b) for user, _, _ in self.world.a_side()
@@ -404,7 +426,7 @@ class Walker:
                 self._leak(route, user, "the response shows data outside the scope")
             if self._snapshot() != before:
                 self._leak(route, user, "data changed although the request was refused")
-            if has_permission(user, perm.module, perm.action):
+            if scope_for(user, perm.module, perm.action).contains(own):
                 ok = self._call(
                     route,
                     user,

@@ -14,8 +14,17 @@ class RegistryConfig(AppConfig):
         from sanxin.core.query import any_prefix_q
         from sanxin.core.scope import has_permission
 
-        from . import cards, demo  # noqa: F401
-        from .models import Campaign, CampaignTarget, Contact, Coverage, Organization, Visit
+        from . import cards, demo, extracts  # noqa: F401
+        from .models import (
+            Campaign,
+            CampaignTarget,
+            Contact,
+            Coverage,
+            Extract,
+            MatchReview,
+            Organization,
+            Visit,
+        )
 
         def covered_by_scope_orgs(s) -> Q:
             """An organization is in an org-anchored scope when a party org of that subtree covers it
@@ -53,6 +62,10 @@ class RegistryConfig(AppConfig):
             return Q(Exists(CampaignTarget.objects.filter(campaign=OuterRef("pk"), organization__in=visible)))
 
         scope.register(Campaign, related=has_target_in_scope)
+        scope.register(Extract, region="region_id", industry="industry_id")
+        scope.register(
+            MatchReview, related=lambda s: Q(candidate__in=s.filter(Organization.objects.all()).values("pk"))
+        )
 
         registry.nav(
             registry.NavItem(

@@ -95,6 +95,9 @@ class Organization(TimeStampedModel):
     closed_on = models.DateField(_("注销/迁出日期"), null=True, blank=True)
     source = models.CharField(_("数据来源"), max_length=50, blank=True)
     possibly_closed = models.BooleanField(_("疑似已关闭（待核实）"), default=False)
+    last_seen_extract = models.ForeignKey(
+        "Extract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("新兴领域组织")
@@ -300,3 +303,67 @@ class CampaignTarget(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.organization}"
+
+
+class Extract(TimeStampedModel):
+    """A registry extract imported for 数据比对, with what it declares to cover: its source, region,
+    industry (optional) and as-of date. Organizations inside that coverage that it no longer lists are
+    flagged as possibly closed; nothing outside it is touched."""
+
+    class Source(models.TextChoices):
+        MARKET = "market", _("市场监管部门登记信息")
+        CIVIL = "civil", _("民政部门社会组织登记信息")
+        PLATFORM = "platform", _("平台企业站点/骑手清单")
+        OTHER = "other", _("其他")
+
+    source = models.CharField(_("数据来源"), max_length=10, choices=Source.choices)
+    region = models.ForeignKey(Region, verbose_name=_("覆盖区划"), on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("覆盖行业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    as_of = models.DateField(_("数据截止日期"))
+    job = models.OneToOneField(
+        "core.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stats = models.JSONField(_("比对结果"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("数据比对")
+        verbose_name_plural = _("数据比对")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.as_of}"
+
+
+class MatchReview(TimeStampedModel):
+    """An extract row whose name resembles a known organization without certainty: an office decides
+    whether it is that organization or a new one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待确认")
+        MATCHED = "matched", _("确认为同一组织")
+        NEW = "new", _("确认为新组织")
+
+    extract = models.ForeignKey(Extract, on_delete=models.CASCADE, related_name="reviews")
+    line = models.PositiveIntegerField(_("行号"))
+    data = models.JSONField(_("登记信息"))
+    candidate = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("相似度"))
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    result = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("待确认匹配")
+        verbose_name_plural = _("待确认匹配")
+        ordering = ["extract_id", "line"]
+
+    def __str__(self) -> str:
+        return f"{self.data.get('name')} ≈ {self.candidate}"

@@ -2,22 +2,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sanxin.core.audit import record as audit_record
-from sanxin.core.errors import ServiceError
+from sanxin.core.errors import NotFound, ServiceError
 from sanxin.core.excel.export import ledger_response
-from sanxin.core.models import AuditLog
+from sanxin.core.models import AuditLog, ImportJob, Industry, Region
 from sanxin.core.pages import form_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, request_scope, scope_for
 from sanxin.orgs.models import Org, Person
 
-from . import campaigns, coverage, selectors, services
+from . import campaigns, coverage, extracts, selectors, services
 from .forms import DATE, DATE_ERRORS, ContactForm, CoverageForm, FilterForm, OrganizationForm, VisitForm
-from .models import Campaign, CampaignTarget, Organization, Outcome
+from .models import Campaign, CampaignTarget, Extract, MatchReview, Organization, Outcome
 
 LEDGER = [
     ("name", "组织名称"),
@@ -341,3 +342,129 @@ def target_update(request, target_id):
     else:
         messages.success(request, f"已更新“{target.organization.name}”的进展")
     return redirect("registry:campaign", target.campaign_id)
+
+
+# --- 数据比对 ------------------------------------------------------------------------------------------
+
+
+class ExtractForm(forms.Form):
+    source = forms.ChoiceField(label="数据来源", choices=Extract.Source.choices)
+    region = forms.ModelChoiceField(
+        label="数据覆盖的区划",
+        queryset=Region.objects.filter(level__gte=2).order_by("code"),
+        error_messages={"required": "请选择数据覆盖的区划"},
+    )
+    industry = forms.ModelChoiceField(
+        label="数据覆盖的行业（不限则留空）", queryset=Industry.objects.all(), required=False
+    )
+    as_of = forms.DateField(label="数据截止日期", widget=DATE, error_messages=DATE_ERRORS)
+    file = forms.FileField(
+        label="文件（.xlsx / .xls / .csv）", error_messages={"required": "请选择要导入的文件"}
+    )
+    mode = forms.ChoiceField(
+        label="导入方式",
+        choices=ImportJob.Mode.choices,
+        initial=ImportJob.Mode.ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+
+@permission("registry", "view")
+@require_safe
+def extract_list(request):
+    items = request.scope.filter(Extract.objects.select_related("region", "industry", "job")).order_by(
+        "-created_at"
+    )
+    return render(
+        request,
+        "registry/extracts.html",
+        {
+            "page": paginate(request, items, 20),
+            "form": ExtractForm(initial={"as_of": timezone.localdate()}),
+            "can_change": has_permission(request.user, "registry", "change"),
+        },
+    )
+
+
+@permission("registry", "change")
+@require_http_methods(["GET", "POST"])
+def extract_create(request):
+    form = ExtractForm(request.POST or None, request.FILES or None, initial={"as_of": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():
+                extract = extracts.extract_declare(
+                    actor=request.user,
+                    source=d["source"],
+                    region=d["region"],
+                    as_of=d["as_of"],
+                    industry=d["industry"],
+                )
+            job = extracts.extract_upload(
+                actor=request.user,
+                extract=extract,
+                name=d["file"].name,
+                chunks=d["file"].chunks(),
+                mode=d["mode"],
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("core:import_detail", job.pk)
+    return render_form(
+        request, "registry/form.html", {"form": form, "title": "数据比对：上传登记信息", "multipart": True}
+    )
+
+
+@permission("registry", "view", model=Extract, lookup="extract_id")
+@require_safe
+def extract_detail(request, extract_id):
+    extract = request.scope.get(Extract.objects.select_related("region", "industry", "job"), pk=extract_id)
+    reviews = extracts.reviews_for(request_scope(request, "registry", "view"), extract).order_by(
+        "status", "id"
+    )
+    return render(
+        request,
+        "registry/extract.html",
+        {
+            "extract": extract,
+            "reviews": reviews,
+            "can_change": has_permission(request.user, "registry", "change"),
+        },
+    )
+
+
+@permission("registry", "change", model=MatchReview, lookup="review_id")
+@require_http_methods(["POST"])
+def review_decide(request, review_id):
+    review = request.scope.get(MatchReview.objects.select_related("candidate"), pk=review_id)
+    try:
+        extracts.review_decide(actor=request.user, review=review, same=request.POST.get("same") == "1")
+    except ServiceError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已确认")
+    return redirect("registry:extract", review.extract_id)
+
+
+@permission("registry", "change", model=Organization, lookup="org_id")
+@require_http_methods(["POST"])
+def confirm_status(request, org_id):
+    """A possibly-closed organization: confirm it closed (注销) or still operating."""
+    org = request.scope.get(Organization, pk=org_id)
+    try:
+        if request.POST.get("closed") == "1":
+            services.organization_close(actor=request.user, org=org, on=timezone.localdate())
+        else:
+            services.organization_update(actor=request.user, org=org, data={})
+            Organization.objects.filter(pk=org.pk).update(possibly_closed=False)
+    except ServiceError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已确认")
+    return redirect("registry:detail", org.pk)

@@ -89,6 +89,8 @@ class Importer:
     action: str = "change"
     columns: list[Column] = []
     natural_key: tuple[str, ...] = ()  # cleaned fields identifying a row; duplicates are row errors
+    # False for importers with their own entry page (they need context the generic page cannot ask for).
+    listed: bool = True
 
     def __init__(self, *, actor=None, job: ImportJob | None = None):
         self.actor = actor
@@ -105,6 +107,10 @@ class Importer:
 
     def column(self, key: str | None) -> Column | None:
         return next((c for c in self.columns if c.key == key), None) if key else None
+
+    def finished(self, job: ImportJob, counts: dict) -> None:
+        """Called once after a run whose rows were written (DONE), in its own transaction: importers
+        that reconcile a whole extract (flag what it no longer lists) do it here."""
 
     def key_of(self, cleaned: dict) -> tuple | None:
         if not self.natural_key:
@@ -138,7 +144,7 @@ def registered() -> list[str]:
 
 def available(user) -> list[Importer]:
     """The importers ``user`` may run, in registration order."""
-    return [imp for imp in (cls() for cls in _importers.values()) if imp.permission(user)]
+    return [imp for imp in (cls() for cls in _importers.values()) if imp.listed and imp.permission(user)]
 
 
 def label_of(key: str) -> str:
@@ -254,7 +260,13 @@ def _delete_stored(f: StoredFile | None) -> None:
 
 
 def job_create(
-    *, actor, importer_key: str, name: str, chunks, mode: str = ImportJob.Mode.ALL_OR_NOTHING
+    *,
+    actor,
+    importer_key: str,
+    name: str,
+    chunks,
+    mode: str = ImportJob.Mode.ALL_OR_NOTHING,
+    context: dict | None = None,
 ) -> ImportJob:
     """Store and check the upload, read its headers in the child process, and propose a mapping. The
     job waits in MAPPING. No transaction is held while the file is parsed."""
@@ -295,6 +307,7 @@ def job_create(
                 rows_total=count,
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
                 context={
+                    **(context or {}),
                     "kind": kind,
                     "header_row": header_row,
                     "imported_before": previous,
@@ -661,6 +674,9 @@ def run_job(job_id) -> ImportJob:
             else:
                 counts = _run_valid_only(importer, job, sheet, sink, progress, actor)
         final = _verdict(job, counts, sink.rows)
+        if final.get("status") == ImportJob.Status.DONE:
+            with transaction.atomic():
+                importer.finished(job, counts)
     except InvalidInput as exc:
         final = {"status": ImportJob.Status.FAILED, "message": exc.message}
     except Exception:

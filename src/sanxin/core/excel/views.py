@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -13,6 +14,7 @@ from .. import uploads
 from ..errors import ServiceError
 from ..models import ImportJob
 from ..pages import paginate, render_form
+from ..permissions import permission
 from ..views import office_required
 from . import checks
 from . import importer as imp
@@ -72,7 +74,8 @@ def imports(request):
     )
 
 
-@office_required
+@permission.own()  # job_for(): only the user who started the job (and superusers)
+@login_required
 @require_http_methods(["GET", "POST"])
 def import_detail(request, job_id):
     job = imp.job_for(request.user, job_id)
@@ -111,14 +114,16 @@ def import_detail(request, job_id):
     )
 
 
-@office_required
+@permission.own()  # job_for(): only the user who started the job (and superusers)
+@login_required
 @require_safe
 def import_progress(request, job_id):
     job = imp.job_for(request.user, job_id)
     return render(request, "core/imports/_progress.html", {"job": job})
 
 
-@office_required
+@permission.own()  # job_for(): only the user who started the job (and superusers)
+@login_required
 @require_safe
 def import_errors(request, job_id):
     job = imp.job_for(request.user, job_id)
