@@ -278,16 +278,7 @@ def campaign_create(request):
                     request, f"已发起“{campaign.name}”，共 {campaign.targets.count()} 个攻坚对象"
                 )
                 return redirect("registry:campaign", campaign.pk)
-    items = campaigns.campaigns(request.scope).order_by("-start_on", "-id")
-    return render_form(
-        request,
-        "registry/campaigns.html",
-        {
-            "form": form,
-            "page": paginate(request, items, 20),
-            "can_change": has_permission(request.user, "registry", "change"),
-        },
-    )
+    return render_form(request, "registry/form.html", {"form": form, "title": "发起集中攻坚"})
 
 
 @permission("registry", "view", model=Campaign, lookup="campaign_id")

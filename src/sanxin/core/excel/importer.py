@@ -752,7 +752,8 @@ def _discard_source(job: ImportJob) -> None:
 def jobs_for(user):
     """The jobs ``user`` started (a superuser sees all), for importers they may still run. An import's
     file names and error reports concern the people in it, so colleagues do not see each other's."""
-    qs = ImportJob.objects.filter(importer__in=[i.key for i in available(user)])
+    keys = [key for key, cls in _importers.items() if cls().permission(user)]  # listed or not
+    qs = ImportJob.objects.filter(importer__in=keys)
     if not user.is_superuser:
         qs = qs.filter(created_by=user)
     return qs.select_related("created_by")
