@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from sanxin.core import notify
@@ -68,7 +70,7 @@ def test_header_badge_and_pages(client, user):
     home = client.get("/").content.decode()
     assert "请参加本月主题党日" in home and 'data-testid="unread-count">1<' in home
     r = client.post("/notifications/read/", HTTP_HX_REQUEST="true")
-    assert r.status_code == 200 and r["HX-Trigger"] == "notificationsChanged"
+    assert r.status_code == 200 and json.loads(r["HX-Trigger"]) == {"notificationsChanged": {"unread": 0}}
     assert 'data-testid="unread-count"' not in client.get("/").content.decode()
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 
 from django.contrib import messages
@@ -62,7 +64,9 @@ def notifications_read(request):
     if request.htmx:
         qs = notify.inbox(request.user)
         response = render(request, "core/_notification_list.html", {"page": paginate(request, qs, 20)})
-        response["HX-Trigger"] = "notificationsChanged"
+        response["HX-Trigger"] = json.dumps(
+            {"notificationsChanged": {"unread": notify.unread_count(request.user)}}
+        )
         return response
     return redirect("core:notifications")
 

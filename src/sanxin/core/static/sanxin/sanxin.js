@@ -26,6 +26,14 @@
     var btn = list.parentElement.querySelector(".tree-toggle");
     if (btn) { btn.classList.add("loaded"); btn.textContent = "－"; btn.setAttribute("aria-expanded", "true"); }
   });
+  // The header badge follows the unread count the server reports after marking notices read.
+  document.body && document.body.addEventListener("notificationsChanged", function (e) {
+    var unread = e.detail && typeof e.detail.unread === "number" ? e.detail.unread : null;
+    var badge = document.querySelector('[data-testid="unread-count"]');
+    if (unread === null) return;
+    if (unread === 0 && badge) { badge.remove(); return; }
+    if (badge) badge.textContent = String(unread);
+  });
   // Show a Chinese message when an htmx request fails instead of failing silently.
   document.addEventListener("htmx:responseError", function (e) {
     var box = document.querySelector(".messages") || (function () {
