@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import json
-
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
