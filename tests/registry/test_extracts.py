@@ -167,3 +167,26 @@ def test_declared_coverage_must_be_in_scope(known):
             actor=UserFactory(), source="market", region=known["region"], as_of=D(2026, 1, 1)
         )
     assert not Extract.objects.exists()
+
+
+def test_wrong_sheet_and_renamed_text_file_change_nothing(office_user, known, tmp_path):
+    before = set(Organization.objects.values_list("pk", "name", "address", "possibly_closed"))
+    extract = extracts.extract_declare(
+        actor=office_user, source="market", region=known["region"], as_of=D(2026, 10, 31)
+    )
+    wrong = xlsx([["序号", "备注", "填报人"], ["1", "无", "张三"]])
+    job = extracts.extract_upload(
+        actor=office_user, extract=extract, name="wrong.xlsx", chunks=wrong, mode="all"
+    )
+    with pytest.raises(InvalidInput) as exc:
+        imp.job_confirm(actor=office_user, job=job, mapping=job.mapping, enqueue=False)
+    assert "企业名称" in exc.value.message
+    text = tmp_path / "text.xlsx"
+    with open(text, "wb") as fh:
+        for _ in range(50):
+            fh.write(("骑手名单 " * 100_000).encode()[: 1024 * 1024])
+    with pytest.raises(InvalidInput):
+        extracts.extract_upload(
+            actor=office_user, extract=extract, name="text.xlsx", chunks=[text.read_bytes()], mode="all"
+        )
+    assert set(Organization.objects.values_list("pk", "name", "address", "possibly_closed")) == before
