@@ -52,7 +52,7 @@ def test_extract_review_gaps_campaign_and_gap_list(page, demo):
     page.click("text=保存")
     targets = page.locator('[data-testid="targets"]').inner_text()
     assert "新河城关闪送跑腿服务部" in targets
-    assert page.locator('[data-testid="burndown"] svg').count() == 1
+    page.wait_for_selector('[data-testid="burndown"] svg')  # ECharts drew the burn-down
 
     page.goto("/registry/organizations/?gap=blank&industry=express")
     with page.expect_download() as info:
