@@ -32,9 +32,7 @@ class RegistryConfig(AppConfig):
             today = timezone.localdate()
             q = Q(pk__in=[])
             if s.org_paths:
-                active = Coverage.objects.filter(organization=OuterRef("pk"), start_on__lte=today).filter(
-                    Q(end_on__isnull=True) | Q(end_on__gt=today)
-                )
+                active = Coverage.objects.filter(Coverage.active_q(today), organization=OuterRef("pk"))
                 q |= Q(Exists(active.filter(any_prefix_q("party_org__path", list(s.org_paths)))))
             if s.user_id:
                 mine = Contact.objects.filter(

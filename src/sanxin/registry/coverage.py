@@ -28,9 +28,7 @@ def existing_q(on: dt.date, prefix: str = "") -> Q:
 
 
 def _active(model, on: dt.date, ref: str = "pk"):
-    return model.objects.filter(organization=OuterRef(ref), start_on__lte=on).filter(
-        Q(end_on__isnull=True) | Q(end_on__gt=on)
-    )
+    return model.objects.filter(model.active_q(on), organization=OuterRef(ref))
 
 
 def annotate(qs: QuerySet[Organization], on: dt.date) -> QuerySet[Organization]:

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from sanxin.core.models import Industry, Region, StoredFile, TimeStampedModel
+from sanxin.core.models import DatedModel, Industry, Region, StoredFile, TimeStampedModel
 from sanxin.core.validators import validate_credit_code
 
 
@@ -133,7 +133,7 @@ class CoverageKind(models.TextChoices):
     PARK = "park", _("园区/楼宇/商圈党组织覆盖")
 
 
-class Coverage(TimeStampedModel):
+class Coverage(DatedModel):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="coverages")
     party_org = models.ForeignKey(
         "orgs.Org",
@@ -142,21 +142,13 @@ class Coverage(TimeStampedModel):
         related_name="covered_organizations",
     )
     kind = models.CharField(_("覆盖方式"), max_length=10, choices=CoverageKind.choices)
-    start_on = models.DateField(_("起"))
-    end_on = models.DateField(_("止"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("组织覆盖")
         verbose_name_plural = _("组织覆盖")
         ordering = ["organization_id", "-start_on"]
         indexes = [models.Index(fields=["organization", "start_on", "end_on"], name="coverage_period_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_on__isnull=True) | Q(end_on__gt=F("start_on")),
-                name="coverage_positive_period",
-                violation_error_message="结束日期应晚于开始日期",
-            ),
-        ]
+        constraints = DatedModel.Meta.constraints
 
     def __str__(self) -> str:
         return f"{self.party_org} → {self.organization}"
@@ -175,14 +167,12 @@ WORK_COVERAGE_ROLES = (ContactRole.INSTRUCTOR, ContactRole.PARTY_LIAISON)
 THREE_CONTACTS = (ContactRole.LEADER, ContactRole.STAFF, ContactRole.FULLTIME)
 
 
-class Contact(TimeStampedModel):
+class Contact(DatedModel):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="contacts")
     person = models.ForeignKey(
         "orgs.Person", verbose_name=_("人员"), on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(_("角色"), max_length=16, choices=ContactRole.choices)
-    start_on = models.DateField(_("起"))
-    end_on = models.DateField(_("止"), null=True, blank=True)
     incubation = models.CharField(_("孵化进度"), max_length=200, blank=True)
 
     class Meta:
@@ -192,13 +182,7 @@ class Contact(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "role", "start_on", "end_on"], name="contact_period_idx")
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_on__isnull=True) | Q(end_on__gt=F("start_on")),
-                name="contact_positive_period",
-                violation_error_message="结束日期应晚于开始日期",
-            ),
-        ]
+        constraints = DatedModel.Meta.constraints
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.person} → {self.organization}"

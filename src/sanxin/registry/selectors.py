@@ -93,9 +93,7 @@ def contact_rates(scope: Scope, on: dt.date) -> dict[str, coverage.Rates]:
     pop = scope.filter(Organization.objects.filter(coverage.existing_q(on)))
     annotations = {}
     for role in ContactRole.values:
-        active = Contact.objects.filter(organization=OuterRef("pk"), role=role, start_on__lte=on).filter(
-            Q(end_on__isnull=True) | Q(end_on__gt=on)
-        )
+        active = Contact.objects.filter(Contact.active_q(on), organization=OuterRef("pk"), role=role)
         annotations[f"has_{role}"] = Exists(active)
     agg = {"n_total": Count("pk")} | {
         f"n_{r}": Count("pk", filter=Q(**{f"has_{r}": True})) for r in ContactRole.values

@@ -6,12 +6,14 @@ from .imports import ImportJob, ImportMapping
 from .industries import Industry
 from .notices import Objection, PublicNotice
 from .notifications import Notification, NotificationPreference
+from .periods import DatedModel
 from .regions import Region
 from .uploads import StoredFile
 
 __all__ = [
     "AuditLog",
     "CalendarDay",
+    "DatedModel",
     "Event",
     "EventDelivery",
     "ImportJob",
