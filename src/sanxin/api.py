@@ -13,7 +13,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from sanxin.accounts.api import router as auth_router
 from sanxin.accounts.services import token_user
 from sanxin.core.api import router as core_router
-from sanxin.core.apischema import translate_pydantic
+from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_body, translate_pydantic
+from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
 from sanxin.orgs.api import people_router
@@ -28,14 +29,24 @@ class TokenAuth(HttpBearer):
         user = token_user(token)
         if user is not None:
             request.user = user
+            set_actor_id(user.pk)  # ActorMiddleware ran before the token was seen
         return user
 
 
 class SessionAuth(APIKeyCookie):
-    """The page session, with CSRF checked on unsafe methods (ninja's APIKeyCookie does that)."""
+    """The page session, with CSRF checked on unsafe methods (ninja's APIKeyCookie does that).
+
+    CSRF is checked only when there *is* a logged-in session: a client whose bearer token has
+    expired must get 401 (renew the token), not a 403 about a CSRF cookie it never had."""
 
     param_name = "sessionid"
     openapi_description = "页面登录会话（需CSRF令牌）"
+
+    def _get_key(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
@@ -55,21 +66,17 @@ api = NinjaAPI(
 
 
 def error_response(request, status: int, code: str, message: str, details=None):
-    return api.create_response(
-        request,
-        {
-            "error": {"code": code, "message": message, "details": details or []},
-            "request_id": getattr(request, "request_id", ""),
-        },
-        status=status,
-    )
+    return api.create_response(request, error_body(request, code, message, details), status=status)
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation(request, exc: NinjaValidationError):
     details = [translate_pydantic(e) for e in exc.errors]
     first = details[0] if details else {"loc": [], "msg": "输入有误"}
-    where = ".".join(str(x) for x in first["loc"][1:] or first["loc"])
+    loc = list(first["loc"])
+    # ("body", "payload", "password") names the view's parameter second; people need the field.
+    where_loc = loc[2:] if len(loc) > 2 and loc[0] == "body" else loc[1:] or loc
+    where = ".".join(str(x) for x in where_loc)
     message = f"输入有误：{where} {first['msg']}".strip() if where else f"输入有误：{first['msg']}"
     return error_response(request, 422, "validation_error", message, details)
 
@@ -107,18 +114,19 @@ def _forbidden(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    codes = {
-        400: "bad_request",
-        401: "not_authenticated",
-        403: "permission_denied",
-        404: "not_found",
-        405: "method_not_allowed",
-        409: "conflict",
-        413: "too_large",
-        422: "validation_error",
-        429: "too_many_requests",
-    }
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    """ninja's own refusals carry English text; people get Chinese, in the one format."""
+    status = exc.status_code
+    code = HTTP_ERROR_CODES.get(status, "error")
+    message = str(exc)
+    details = []
+    if status == 400 and message.startswith("Cannot parse request body"):
+        message = "请求体不是有效的JSON（Content-Type: application/json）"
+        details = [{"loc": ["body"], "msg": message, "type": "json_invalid"}]
+    elif status == 403 and message.startswith("CSRF"):
+        code, message = "csrf_failed", "CSRF校验失败：请刷新页面后重试"
+    elif message.isascii():  # empty, or English
+        message = HTTP_ERROR_MESSAGES.get(status, "请求未能完成")
+    return error_response(request, status, code, message, details)
 
 
 api.add_router("/auth", auth_router)

@@ -22,28 +22,38 @@ class AuthFailed(ServiceError):
     code = "authentication_failed"
 
 
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_attempts"
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@transaction.atomic
 def token_issue(
     *, request, username: str, password: str, name: str = "", lifetime_days: int = 30
 ) -> tuple[ApiToken, str]:
+    # Authenticate outside any transaction of ours: django-axes records a failed attempt (the
+    # brute-force lockout) in the database, and rolling back on AuthFailed would erase the record,
+    # leaving this endpoint open to unlimited password guessing.
     user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise TooManyAttempts("登录失败次数过多，已暂时锁定，请稍后再试")
     if user is None or not user.is_active:
         raise AuthFailed("用户名或密码错误，或账号已被锁定")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name[:100],
-        prefix=raw[:10],
-        key_hash=_hash(raw),
-        expires_at=timezone.now() + dt.timedelta(days=max(1, min(lifetime_days, 365))),
-    )
-    audit.record(
-        actor=user, action="token_issue", obj=token, after={"name": token.name, "prefix": token.prefix}
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name[:100],
+            prefix=raw[:10],
+            key_hash=_hash(raw),
+            expires_at=timezone.now() + dt.timedelta(days=max(1, min(lifetime_days, 365))),
+        )
+        audit.record(
+            actor=user, action="token_issue", obj=token, after={"name": token.name, "prefix": token.prefix}
+        )
     return token, raw
 
 

@@ -36,6 +36,39 @@ class ErrorOut(Schema):
     request_id: str = ""
 
 
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "validation_error",
+    429: "too_many_requests",
+    500: "server_error",
+}
+HTTP_ERROR_MESSAGES = {
+    400: "请求无效",
+    401: "请先登录或提供有效的令牌",
+    403: "没有执行此操作的权限",
+    404: "对象不存在或无权访问",
+    405: "不支持此请求方法",
+    409: "操作冲突，请刷新后重试",
+    413: "请求内容过大",
+    422: "输入有误",
+    429: "尝试过于频繁，已暂时锁定，请稍后再试",
+    500: "服务器内部错误，请稍后重试；反馈问题时请附上请求编号",
+}
+
+
+def error_body(request, code: str, message: str, details=None) -> dict:
+    return {
+        "error": {"code": code, "message": message, "details": details or []},
+        "request_id": getattr(request, "request_id", ""),
+    }
+
+
 # Chinese messages for pydantic's error types; unknown types fall back to the English message.
 _PYDANTIC_ZH = {
     "missing": "必填项",
@@ -110,7 +143,9 @@ class PageNumber(PaginationBase):
     def paginate_queryset(self, queryset, pagination: Input, **params):
         count = self._items_count(queryset)
         start = (pagination.page - 1) * pagination.page_size
-        items = list(queryset[start : start + pagination.page_size])
+        # A page past the end is empty without asking the database, whose OFFSET is a 64-bit
+        # integer: ?page=10**25 must be an empty page, not a 500.
+        items = list(queryset[start : start + pagination.page_size]) if start < count else []
         pages = (count + pagination.page_size - 1) // pagination.page_size
         return {
             "items": items,
@@ -128,7 +163,7 @@ def apply_ordering(qs: QuerySet, ordering: str | None, *, allowed: set[str], def
     keys = []
     for part in ordering.split(","):
         part = part.strip()
-        name = part.lstrip("-")
+        name = part.removeprefix("-")  # one minus sign: "--code" is not a field name
         if name not in allowed:
             raise InvalidInput(f"不支持按“{name}”排序，可用：{', '.join(sorted(allowed))}", field="ordering")
         keys.append(part)

@@ -13,17 +13,24 @@ key is derived from SECRET_KEY so development and tests work out of the box.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "enc:v1:"
 ALG = "A256GCM"
+
+
+class DecryptionError(ValueError):
+    """A value that cannot be decrypted: not ciphertext, an unknown algorithm or key id, or a
+    ciphertext that fails authentication (tampered, or bound to other associated data)."""
 
 
 def _b64d(s: str) -> bytes:
@@ -42,18 +49,34 @@ def _keys() -> tuple[tuple[str, bytes], ...]:
         return (("dev", derived),)
     out = []
     for part in raw.split(","):
+        if not part.strip():
+            continue  # a trailing comma
         kid, _, b64 = part.strip().partition(":")
-        key = base64.b64decode(b64)
+        kid = kid.strip()
+        try:
+            key = base64.b64decode(b64.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
         if len(key) != 32 or not kid:
             raise ImproperlyConfigured("SANXIN_FIELD_KEYS: each entry is kid:base64(32 bytes)")
+        if kid in dict(out):
+            raise ImproperlyConfigured(f"SANXIN_FIELD_KEYS: key id {kid} appears twice")
         out.append((kid, key))
+    if not out:
+        raise ImproperlyConfigured("SANXIN_FIELD_KEYS: each entry is kid:base64(32 bytes)")
     return tuple(out)
 
 
 @lru_cache(maxsize=1)
 def _index_key() -> bytes:
     if settings.INDEX_KEY:
-        return base64.b64decode(settings.INDEX_KEY)
+        try:
+            key = base64.b64decode(settings.INDEX_KEY.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) < 16:
+            raise ImproperlyConfigured("SANXIN_INDEX_KEY: base64 of at least 16 (better 32) random bytes")
+        return key
     return hashlib.sha256(b"sanxin-index-key:" + settings.SECRET_KEY.encode()).digest()
 
 
@@ -70,16 +93,25 @@ def encrypt(plaintext: str, *, aad: str = "") -> str:
 
 
 def decrypt(token: str, *, aad: str = "") -> str:
-    if not token.startswith(PREFIX):
-        raise ValueError("not an encrypted value")
-    alg, kid, body = token[len(PREFIX) :].split(":", 2)
+    """The plaintext of ``token``; ``DecryptionError`` (a ``ValueError``) for anything else."""
+    if not is_encrypted(token):
+        raise DecryptionError("not an encrypted value")
+    parts = token[len(PREFIX) :].split(":", 2)
+    if len(parts) != 3:
+        raise DecryptionError("malformed encrypted value")
+    alg, kid, body = parts
     if alg != ALG:
-        raise ValueError(f"unsupported algorithm {alg}")
+        raise DecryptionError(f"unsupported algorithm {alg}")
     keys = dict(_keys())
     if kid not in keys:
-        raise ValueError(f"unknown key id {kid}")
-    raw = _b64d(body)
-    return AESGCM(keys[kid]).decrypt(raw[:12], raw[12:], aad.encode() or None).decode()
+        raise DecryptionError(f"unknown key id {kid}")
+    try:
+        raw = _b64d(body)
+        if len(raw) < 12 + 16:
+            raise DecryptionError("truncated encrypted value")
+        return AESGCM(keys[kid]).decrypt(raw[:12], raw[12:], aad.encode() or None).decode()
+    except (InvalidTag, binascii.Error, UnicodeDecodeError) as exc:
+        raise DecryptionError("the value fails authentication (tampered, or another key or context)") from exc
 
 
 def is_encrypted(value: str) -> bool:

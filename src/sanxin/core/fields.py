@@ -32,14 +32,23 @@ class EncryptedTextField(models.TextField):
 
     def to_python(self, value):
         if isinstance(value, str) and crypto.is_encrypted(value):
-            return crypto.decrypt(value)
+            try:
+                return crypto.decrypt(value)
+            except crypto.DecryptionError:
+                return value  # text a person typed that merely looks like ciphertext
         return value
 
     def get_prep_value(self, value):
         if value is None or value == "":
             return value
         if isinstance(value, str) and crypto.is_encrypted(value):
-            return value  # already ciphertext: never encrypted twice
+            # Genuine ciphertext (copied between rows) is never encrypted twice; text that only
+            # *looks* like ciphertext is a person's input and must not be stored in clear.
+            try:
+                crypto.decrypt(value)
+            except crypto.DecryptionError:
+                return crypto.encrypt(value)
+            return value
         return crypto.encrypt(str(super().get_prep_value(value)))
 
     def mask_value(self, value: str) -> str:

@@ -3,10 +3,32 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.http import JsonResponse
 
 from .context import _actor_id, _request_id, new_request_id
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9\-]{8,64}")
+_KEEP_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def _api_error(request, response):
+    """An error that never reached the API's handlers (no such route, a method the route lacks,
+    a crash, a body over Django's limit) in the API's one error format instead of an HTML page."""
+    from .apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_body
+
+    status = response.status_code
+    message = HTTP_ERROR_MESSAGES.get(status, "请求未能完成")
+    if status == 404:
+        message = "接口或对象不存在"
+    out = JsonResponse(
+        error_body(request, HTTP_ERROR_CODES.get(status, "error"), message),
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    for name in _KEEP_HEADERS:
+        if name in response:
+            out[name] = response[name]
+    return out
 
 
 class RequestContextMiddleware:
@@ -18,12 +40,19 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if _SAFE_ID.match(incoming) else new_request_id()
+        rid = incoming if _SAFE_ID.fullmatch(incoming) else new_request_id()
         request.request_id = rid
         t1 = _request_id.set(rid)
         t2 = _actor_id.set(None)
         try:
             response = self.get_response(request)
+            if (
+                response.status_code >= 400
+                and request.path.startswith("/api/")
+                and not response.get("Content-Type", "").startswith("application/json")
+                and not (settings.DEBUG and response.status_code >= 500)  # keep the debug page
+            ):
+                response = _api_error(request, response)
         finally:
             _request_id.reset(t1)
             _actor_id.reset(t2)

@@ -74,8 +74,12 @@ def _always_owner(user, f: StoredFile) -> bool:
 class Purpose:
     name: str
     kinds: frozenset[str]
-    max_bytes: int
+    max_bytes: int | None  # None: settings.UPLOAD_MAX_BYTES, read when a file arrives
     can_read: Callable[[object, StoredFile], bool] = _always_owner
+
+    @property
+    def limit(self) -> int:
+        return self.max_bytes or settings.UPLOAD_MAX_BYTES
 
 
 _purposes: dict[str, Purpose] = {}
@@ -88,7 +92,7 @@ def register_purpose(
     max_bytes: int | None = None,
     can_read: Callable[[object, StoredFile], bool] = _always_owner,
 ) -> Purpose:
-    p = Purpose(name, frozenset(kinds), max_bytes or settings.UPLOAD_MAX_BYTES, can_read)
+    p = Purpose(name, frozenset(kinds), max_bytes, can_read)
     _purposes[name] = p
     return p
 
@@ -133,7 +137,25 @@ def sniff(head: bytes, name: str) -> str | None:
     return None
 
 
-_SAFE_NAME = re.compile(r"[\\/\x00-\x1f]")
+_SAFE_NAME = re.compile(r"[\\/\x00-\x1f\x7f]")
+
+
+def _human_size(n: int) -> str:
+    for unit, size in (("GB", 1024 * MB), ("MB", MB), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{n} 字节"
+
+
+def _clean_name(name: str) -> str:
+    """The client's file name, fit for a header and a 255-character column. A long name is cut in
+    its stem so the extension (which tells a zip-based Office file apart) survives."""
+    name = _SAFE_NAME.sub("_", os.path.basename(name or "")).strip() or "file"
+    if len(name) > 255:
+        stem, ext = os.path.splitext(name)
+        ext = ext if len(ext) <= 16 else ""
+        name = stem[: 255 - len(ext)] + ext
+    return name
 
 
 @transaction.atomic
@@ -142,7 +164,8 @@ def store(
 ) -> StoredFile:
     """Stream an upload to disk, checking size as it goes and type by content."""
     p = purpose(purpose_name)
-    name = _SAFE_NAME.sub("_", os.path.basename(name or "file"))[:255] or "file"
+    limit = p.limit
+    name = _clean_name(name)
     if isinstance(chunks, bytes | bytearray):
         chunks = iter([bytes(chunks)])
     settings.UPLOAD_ROOT.mkdir(parents=True, exist_ok=True)
@@ -156,9 +179,9 @@ def store(
         with open(path, "xb") as fh:
             for chunk in chunks:
                 size += len(chunk)
-                if size > p.max_bytes:
+                if size > limit:
                     raise InvalidInput(
-                        f"文件过大，最大允许 {p.max_bytes // MB} MB", field="file", code="too_large"
+                        f"文件过大，最大允许 {_human_size(limit)}", field="file", code="too_large"
                     )
                 if len(head) < 8192:
                     head += chunk[: 8192 - len(head)]
@@ -173,25 +196,27 @@ def store(
             raise InvalidInput(
                 f"文件类型不符合要求（按文件内容识别），此处只接受：{accepted}", field="file", code="bad_type"
             )
+        # The row and its audit entry are written inside the same guard: a failure there must not
+        # leave an unreferenced file behind either.
+        f = StoredFile.objects.create(
+            purpose=purpose_name,
+            original_name=name,
+            content_type=content_type,
+            size=size,
+            sha256=digest.hexdigest(),
+            storage_name=storage_name,
+            owner=actor if getattr(actor, "is_authenticated", False) else None,
+            expires_at=expires_at,
+        )
+        audit.record(
+            actor=actor,
+            action="upload",
+            obj=f,
+            after={"name": name, "size": size, "type": content_type, "purpose": purpose_name},
+        )
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    f = StoredFile.objects.create(
-        purpose=purpose_name,
-        original_name=name,
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
-        storage_name=storage_name,
-        owner=actor if getattr(actor, "is_authenticated", False) else None,
-        expires_at=expires_at,
-    )
-    audit.record(
-        actor=actor,
-        action="upload",
-        obj=f,
-        after={"name": name, "size": size, "type": content_type, "purpose": purpose_name},
-    )
     return f
 
 
@@ -212,7 +237,8 @@ def get_readable(user, file_id) -> StoredFile:
     return f
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits, and few enough of them that int() stays cheap: a longer position is no range at all.
+_RANGE = re.compile(r"bytes=([0-9]{0,18})-([0-9]{0,18})")
 
 
 def _file_iter(path, start: int, length: int, block: int = 64 * 1024) -> Iterator[bytes]:
@@ -229,11 +255,16 @@ def _file_iter(path, start: int, length: int, block: int = 64 * 1024) -> Iterato
 
 def serve(request, f: StoredFile, *, inline: bool = False) -> HttpResponse:
     """Serve a stored file with single-range support (RFC 9110 §14): 206 for a satisfiable range, 416
-    otherwise; multi-range requests get the whole file, which the RFC permits."""
+    otherwise; multi-range requests get the whole file, which the RFC permits. Stored files never
+    change, so their SHA-256 is a strong ETag; an ``If-Range`` that is not that ETag (an old copy, or
+    a date) gets the whole file, as RFC 9110 §13.1.5 requires."""
     size = f.size
+    etag = f'"{f.sha256}"'
     disposition = content_disposition_header(not inline, f.original_name)
     header = request.headers.get("Range", "")
-    m = _RANGE.match(header.strip()) if header else None
+    if header and request.headers.get("If-Range", etag).strip() != etag:
+        header = ""
+    m = _RANGE.fullmatch(header.strip()) if header else None
     if m and (m.group(1) or m.group(2)):
         first, last = m.group(1), m.group(2)
         if first:
@@ -256,6 +287,7 @@ def serve(request, f: StoredFile, *, inline: bool = False) -> HttpResponse:
         resp = FileResponse(open(f.path, "rb"), content_type=f.content_type)
         resp["Content-Length"] = str(size)
     resp["Accept-Ranges"] = "bytes"
+    resp["ETag"] = etag
     if disposition:
         resp["Content-Disposition"] = disposition
     resp["X-Content-Type-Options"] = "nosniff"

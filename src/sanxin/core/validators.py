@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -17,7 +18,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # GB 32100-2015 registration-authority code (1st char) and organization-type code (2nd char).
 _USCC_AUTHORITIES = "123456789ANY"
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_DIGITS17 = re.compile(r"[0-9]{17}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,14 +29,17 @@ class Checked:
 
 
 def _compact(value: str) -> str:
-    return "".join(str(value or "").split()).upper()
+    """Whitespace removed, upper case, and full-width forms (a Chinese input method's ０-９, Ｘ, the
+    ideographic space) folded to ASCII by NFKC. Digits NFKC leaves alone (Arabic-Indic and other
+    scripts) stay as they are, and the checks below refuse them: only ASCII digits are stored."""
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split()).upper()
 
 
 def check_resident_id(value: str, *, today: dt.date | None = None) -> Checked:
     number = _compact(value)
     if len(number) != 18:
         raise ValidationError("身份证号码应为18位", code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _DIGITS17.fullmatch(number[:17]) or number[17] not in "0123456789X":
         raise ValidationError("身份证号码格式不正确（前17位为数字，最后一位为数字或X）", code="format")
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError("身份证号码校验位不正确，请核对", code="checksum")
@@ -88,12 +93,12 @@ def validate_credit_code(value: str) -> None:
 
 
 def check_mobile(value: str) -> Checked:
-    number = re.sub(r"[\s\-]", "", str(value or ""))
+    number = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", str(value or "")))
     if number.startswith("+86"):
         number = number[3:]
     elif number.startswith("0086"):
         number = number[4:]
-    if not _MOBILE.match(number):
+    if not _MOBILE.fullmatch(number):
         raise ValidationError("手机号码应为以1开头的11位数字", code="mobile")
     return Checked(number)
 
