@@ -190,3 +190,9 @@ def test_wrong_sheet_and_renamed_text_file_change_nothing(office_user, known, tm
             actor=office_user, extract=extract, name="text.xlsx", chunks=[text.read_bytes()], mode="all"
         )
     assert set(Organization.objects.values_list("pk", "name", "address", "possibly_closed")) == before
+
+
+def test_alike_names_with_different_credit_codes_are_different_organizations(office_user, known):
+    other = code("91390102MA0000002")
+    _, job = run_extract(office_user, known, [HEADER, [other, "新河快递甲有限公司分部", "", "", ""]])
+    assert job.created_count == 1 and not MatchReview.objects.exists()

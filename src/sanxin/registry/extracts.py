@@ -151,7 +151,9 @@ class ExtractImporter(Importer):
             if best is not None:
                 _, score, index = best
                 candidate = Organization.objects.get(pk=self._ids[index])
-                if score >= AUTO and not (cleaned["credit_code"] and candidate.credit_code):
+                if cleaned["credit_code"] and candidate.credit_code:
+                    pass  # two different credit codes: two organizations, however alike the names
+                elif score >= AUTO:
                     org = candidate
                 else:
                     MatchReview.objects.create(
