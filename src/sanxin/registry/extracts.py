@@ -77,6 +77,9 @@ class ExtractImporter(Importer):
         self._names: dict[str, int] | None = None
         self._choices: list[str] = []
         self._ids: list[int] = []
+        # Organizations without a credit code: the only fuzzy candidates for a row that has one.
+        self._uncoded_choices: list[str] = []
+        self._uncoded_ids: list[int] = []
 
     # -- the declared coverage -------------------------------------------------------------------
     @property
@@ -145,15 +148,15 @@ class ExtractImporter(Importer):
             if pk is not None:
                 org = Organization.objects.filter(pk=pk).first()
         if org is None and self._known_names():
-            best = process.extractOne(
-                cleaned["normalized"], self._choices, scorer=fuzz.ratio, score_cutoff=REVIEW
-            )
+            # A row with a credit code can only be an organization registered without one: two
+            # different codes are two organizations, however alike the names.
+            coded = bool(cleaned["credit_code"])
+            choices, ids = (self._uncoded_choices, self._uncoded_ids) if coded else (self._choices, self._ids)
+            best = process.extractOne(cleaned["normalized"], choices, scorer=fuzz.ratio, score_cutoff=REVIEW)
             if best is not None:
                 _, score, index = best
-                candidate = Organization.objects.get(pk=self._ids[index])
-                if cleaned["credit_code"] and candidate.credit_code:
-                    pass  # two different credit codes: two organizations, however alike the names
-                elif score >= AUTO:
+                candidate = Organization.objects.get(pk=ids[index])
+                if score >= AUTO:
                     org = candidate
                 else:
                     MatchReview.objects.create(
@@ -191,6 +194,9 @@ class ExtractImporter(Importer):
             self._names[org.normalized_name] = org.pk
             self._choices.append(org.normalized_name)
             self._ids.append(org.pk)
+            if not org.credit_code:
+                self._uncoded_choices.append(org.normalized_name)
+                self._uncoded_ids.append(org.pk)
         return "created"
 
     def _update(self, org: Organization, cleaned: dict, actor) -> str:
