@@ -175,6 +175,16 @@ def build_world() -> World:
 
     ea = enterprise("蜂鸟速递城关站", r["390102001000"], x, ba)
     eb = enterprise(f"货运物流河东站{LEAK_MARKER}", r["390103001000"], y, bb)
+    from sanxin.orgs.models import Person
+
+    for e, org in ((ea, ba), (eb, bb)):
+        registry_services.contact_assign(
+            actor=None,
+            org=e,
+            person=Person.objects.filter(org=org).first(),
+            role="instructor",
+            start_on=D(2022, 1, 1),
+        )
 
     from sanxin.registry.campaigns import campaign_create
 

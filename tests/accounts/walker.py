@@ -232,6 +232,11 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     },
     ("POST", "/registry/reviews/{review_id}/"): lambda w, t: {"same": "1"},
     ("POST", "/registry/organizations/{org_id}/confirm/"): lambda w, t: {"closed": "0"},
+    ("POST", "/registry/coverages/{coverage_id}/end/"): lambda w, t: {"end_on": "2026-06-01"},
+    ("POST", "/registry/contacts/{contact_id}/end/"): lambda w, t: {"end_on": "2026-06-01"},
+    ("POST", "/registry/contacts/{contact_id}/incubation/"): lambda w, t: {
+        "incubation": "走查：已确定联络员"
+    },
     ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
     ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
     ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
@@ -277,8 +282,21 @@ class Walker:
     def targets(self, model):
         """(user, in-scope object, out-of-scope object) triples for a model."""
         from sanxin.orgs.models import Org, Person, Post
-        from sanxin.registry.models import Campaign, CampaignTarget, Extract, MatchReview, Organization
+        from sanxin.registry.models import (
+            Campaign,
+            CampaignTarget,
+            Contact,
+            Coverage,
+            Extract,
+            MatchReview,
+            Organization,
+        )
 
+        if model in {Coverage, Contact}:
+            related = "coverages" if model is Coverage else "contacts"
+            a = getattr(self.world.enterprise_a, related).first()
+            b = getattr(self.world.enterprise_b, related).first()
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
         if model is Extract:
             return [(user, self.world.extract_a, self.world.extract_b) for user, _, _ in self.world.a_side()]
         if model is MatchReview:

@@ -156,3 +156,25 @@ def test_demo_builds_a_registry(db):
         Organization.objects.filter(contacts__role="instructor").values("contacts__person").distinct().count()
         == 23
     )
+
+
+def test_end_coverage_and_record_incubation_from_the_file_page(w):
+    c = Client()
+    c.force_login(w.industry_x)
+    cov = w.enterprise_a.coverages.get()
+    contact = w.enterprise_a.contacts.get()
+    r = c.post(f"/registry/coverages/{cov.pk}/end/", {"end_on": "2020-01-01"})
+    assert r.status_code == 302
+    assert "结束日期应晚于开始日期" in c.get(r["Location"]).content.decode()
+    c.post(f"/registry/coverages/{cov.pk}/end/", {"end_on": "2026-06-01"})
+    cov.refresh_from_db()
+    assert cov.end_on == dt.date(2026, 6, 1)
+    c.post(f"/registry/contacts/{contact.pk}/incubation/", {"incubation": "已物色党员骨干2名"})
+    html = c.get(f"/registry/organizations/{w.enterprise_a.pk}/").content.decode()
+    assert "孵化进度：已物色党员骨干2名" in html
+    assert (
+        c.post(
+            f"/registry/coverages/{w.enterprise_b.coverages.get().pk}/end/", {"end_on": "2026-06-01"}
+        ).status_code
+        == 404
+    )

@@ -263,3 +263,13 @@ def visit_log(
     )
     events.publish("registry.visited", {"organization_id": org.pk, "visit_id": visit.pk})
     return visit
+
+
+@transaction.atomic
+def contact_incubation(*, actor, contact: Contact, text: str) -> Contact:
+    if not scope_for(actor, "registry", "visit").contains(contact.organization):
+        raise NotFound()
+    contact, _ = model_update(
+        contact, actor=actor, data={"incubation": (text or "").strip()[:200]}, action="incubation"
+    )
+    return contact

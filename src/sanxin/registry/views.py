@@ -18,7 +18,7 @@ from sanxin.orgs.models import Org, Person
 
 from . import campaigns, coverage, extracts, selectors, services
 from .forms import DATE, DATE_ERRORS, ContactForm, CoverageForm, FilterForm, OrganizationForm, VisitForm
-from .models import Campaign, CampaignTarget, Extract, MatchReview, Organization, Outcome
+from .models import Campaign, CampaignTarget, Contact, Coverage, Extract, MatchReview, Organization, Outcome
 
 LEDGER = [
     ("name", "组织名称"),
@@ -459,3 +459,57 @@ def confirm_status(request, org_id):
     else:
         messages.success(request, "已确认")
     return redirect("registry:detail", org.pk)
+
+
+class EndForm(forms.Form):
+    end_on = forms.DateField(label="结束日期", widget=DATE, error_messages=DATE_ERRORS)
+
+
+class IncubationForm(forms.Form):
+    incubation = forms.CharField(label="孵化进度", max_length=200, required=False)
+
+
+def _end(request, obj, end):
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            end(form.cleaned_data["end_on"])
+        except ServiceError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已结束")
+    else:
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+    return redirect("registry:detail", obj.organization_id)
+
+
+@permission("registry", "change", model=Coverage, lookup="coverage_id")
+@require_http_methods(["POST"])
+def coverage_end(request, coverage_id):
+    cov = request.scope.get(Coverage.objects.select_related("organization"), pk=coverage_id)
+    return _end(request, cov, lambda on: services.coverage_end(actor=request.user, coverage=cov, end_on=on))
+
+
+@permission("registry", "change", model=Contact, lookup="contact_id")
+@require_http_methods(["POST"])
+def contact_end(request, contact_id):
+    contact = request.scope.get(Contact.objects.select_related("organization"), pk=contact_id)
+    return _end(
+        request, contact, lambda on: services.contact_end(actor=request.user, contact=contact, end_on=on)
+    )
+
+
+@permission("registry", "visit", model=Contact, lookup="contact_id")
+@require_http_methods(["POST"])
+def contact_incubation(request, contact_id):
+    """The instructor's note of how far the enterprise is toward forming a party org."""
+    contact = request.scope.get(Contact.objects.select_related("organization"), pk=contact_id)
+    form = IncubationForm(request.POST)
+    if form.is_valid():
+        services.contact_incubation(actor=request.user, contact=contact, text=form.cleaned_data["incubation"])
+        messages.success(request, "已保存孵化进度")
+    return redirect("registry:detail", contact.organization_id)
