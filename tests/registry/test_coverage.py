@@ -141,3 +141,12 @@ def test_counts_do_not_depend_on_rows_or_pages(fixture, django_assert_max_num_qu
         coverage.rates(Scope.all(), TODAY)
     with django_assert_max_num_queries(1):
         coverage.rates_by(Scope.all(), TODAY, "industry_id")
+
+
+def test_marginal_decline_api_in_two_queries_whatever_the_count(fixture, django_assert_max_num_queries):
+    from sanxin.registry.coverage import marginal_decline
+
+    with django_assert_max_num_queries(2):
+        rows = marginal_decline(Scope.all(), TODAY)
+    assert sorted(hq.name for hq, _ in rows) == ["外卖总部", "快递总部"]
+    assert all(hq.is_org_covered for hq, _ in rows)

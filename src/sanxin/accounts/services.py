@@ -128,11 +128,7 @@ def grant_create(
         target = org if org is not None else None
         if target is not None and not allowed.contains(target):
             raise NotFound()
-        if (
-            region is not None
-            and not any(region.code.startswith(p) for p in allowed.region_prefixes)
-            and not (allowed.everything)
-        ):
+        if region is not None and not allowed.covers_place(region.code):
             raise NotFound()
         if anchor in {"industry", "assignment"} and not allowed.everything:
             from sanxin.core.errors import PermissionDenied

@@ -24,6 +24,18 @@ def render_form(request, template: str, context: dict):
     return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
+def message_error(request, exc) -> None:
+    """A service's refusal of a one-click action, shown as a Chinese message on the page it returns
+    to; "not found / not yours" and "not allowed" stay 404 / 403."""
+    from django.contrib import messages
+
+    from .errors import NotFound, PermissionDenied
+
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+    messages.error(request, exc.message)
+
+
 def form_error(form, exc) -> None:
     """Show a service's refusal on the form (on the field it names), except "not found / not yours"
     and "not allowed", which stay 404 / 403 pages: a form must not reveal what lies outside the scope."""

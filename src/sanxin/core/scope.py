@@ -139,6 +139,15 @@ class Scope:
             return True
         return self.filter(type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
+    def covers_place(self, region_code: str, industry_code: str | None = None) -> bool:
+        """Would a new row located in ``region_code`` (and of ``industry_code``) fall inside this scope
+        through its region or industry anchors? For creations, which have no row to test yet."""
+        if self.everything:
+            return True
+        if any(region_code.startswith(p) for p in self.region_prefixes):
+            return True
+        return industry_code is not None and industry_code in self.industries
+
     def require(self, obj: models.Model) -> None:
         if not self.contains(obj):
             raise NotFound()

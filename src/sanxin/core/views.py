@@ -6,14 +6,14 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from . import notify, registry, selectors, uploads, workdays
 from .audit import record as audit_record
-from .errors import NotFound, ServiceError
+from .errors import ServiceError
 from .forms import AuditFilterForm, CalendarDayForm
 from .models import CalendarDay
 from .pages import form_error, paginate, render_form, render_page
@@ -195,8 +195,5 @@ def calendar(request):
 @login_required
 @require_safe
 def file_download(request, file_id):
-    try:
-        f = uploads.get_readable(request.user, file_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    f = uploads.get_readable(request.user, file_id)  # NotFound is the 404 page (ServiceErrorMiddleware)
     return uploads.serve(request, f, inline=request.GET.get("inline") == "1")

@@ -49,8 +49,6 @@ def org_list(
 
 
 def _subtree_q(org: Org) -> Q:
-    from sanxin.core.query import prefix_q
-
     return prefix_q("path", org.path)
 
 

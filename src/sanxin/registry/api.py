@@ -323,12 +323,9 @@ class DeclineOut(Schema):
 @router.get("/marginal-decline", response=list[DeclineOut], summary="总部已覆盖而分支、网点未覆盖")
 @permission("registry", "view")
 def marginal_decline(request, on: dt.date | None = None):
-    day = _today(on)
-    out = []
-    for hq, rest in coverage.marginal_decline(request.scope, day):
-        annotated = selectors.organization_get(request.scope, hq.pk, on=day)
-        out.append({"hq": annotated, "uncovered": rest})
-    return out
+    return [
+        {"hq": hq, "uncovered": rest} for hq, rest in coverage.marginal_decline(request.scope, _today(on))
+    ]
 
 
 __all__ = ["apply_ordering", "router"]

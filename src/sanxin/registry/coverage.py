@@ -106,13 +106,12 @@ def marginal_decline(scope: Scope, on: dt.date) -> list[tuple[Organization, list
     uncovered = (
         population(scope, on)
         .filter(is_org_covered=False, hq__in=covered_hqs.values("pk"))
-        .exclude(hq_id=None)
-        .select_related("hq")
+        .exclude(pk=F("hq_id"))
         .order_by("hq_id", "id")
     )
-    grouped: dict[int, tuple[Organization, list[Organization]]] = {}
+    grouped: dict[int, list[Organization]] = {}
     for org in uncovered:
-        if org.hq_id == org.pk:
-            continue
-        grouped.setdefault(org.hq_id, (org.hq, []))[1].append(org)
-    return list(grouped.values())
+        grouped.setdefault(org.hq_id, []).append(org)
+    # The HQs themselves, annotated as of ``on`` too: two queries in all, whatever the count.
+    hqs = covered_hqs.filter(pk__in=list(grouped)).select_related("region", "industry").in_bulk()
+    return [(hqs[pk], rest) for pk, rest in grouped.items()]

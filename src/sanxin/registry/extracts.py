@@ -250,12 +250,7 @@ def extract_declare(
 ) -> Extract:
     if source not in Extract.Source.values:
         raise InvalidInput("请选择数据来源", field="source")
-    scope = scope_for(actor, "registry", "change")
-    if (
-        not scope.everything
-        and not any(region.code.startswith(p) for p in scope.region_prefixes)
-        and not (industry is not None and industry.pk in scope.industries)
-    ):
+    if not scope_for(actor, "registry", "change").covers_place(region.code, getattr(industry, "pk", None)):
         raise InvalidInput("声明的覆盖区划不在您的管理范围内", field="region")
     if as_of > timezone.localdate():
         raise InvalidInput("数据截止日期不能晚于今天", field="as_of")

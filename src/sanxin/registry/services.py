@@ -41,12 +41,7 @@ def _check(actor, action: str, org: Organization) -> None:
 
 def _check_place(actor, action: str, region: Region, industry: Industry | None) -> None:
     """A new organization must land inside the actor's region or industry scope."""
-    scope = scope_for(actor, "registry", action)
-    if scope.everything:
-        return
-    in_region = any(region.code.startswith(p) for p in scope.region_prefixes)
-    in_industry = industry is not None and industry.pk in scope.industries
-    if not (in_region or in_industry):
+    if not scope_for(actor, "registry", action).covers_place(region.code, getattr(industry, "pk", None)):
         raise NotFound()
 
 

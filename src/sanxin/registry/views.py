@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sanxin.core.audit import record as audit_record
-from sanxin.core.errors import NotFound, ServiceError
+from sanxin.core.errors import ServiceError
 from sanxin.core.excel.export import ledger_response
 from sanxin.core.models import AuditLog, ImportJob, Industry, Region
-from sanxin.core.pages import form_error, paginate, render_form
+from sanxin.core.pages import form_error, message_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, request_scope, scope_for
 from sanxin.orgs.models import Org, Person
@@ -433,9 +433,7 @@ def review_decide(request, review_id):
     try:
         extracts.review_decide(actor=request.user, review=review, same=request.POST.get("same") == "1")
     except ServiceError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, "已确认")
     return redirect("registry:extract", review.extract_id)
@@ -453,9 +451,7 @@ def confirm_status(request, org_id):
             services.organization_update(actor=request.user, org=org, data={})
             Organization.objects.filter(pk=org.pk).update(possibly_closed=False)
     except ServiceError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        messages.error(request, exc.message)
+        message_error(request, exc)
     else:
         messages.success(request, "已确认")
     return redirect("registry:detail", org.pk)
@@ -475,9 +471,7 @@ def _end(request, obj, end):
         try:
             end(form.cleaned_data["end_on"])
         except ServiceError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            messages.error(request, exc.message)
+            message_error(request, exc)
         else:
             messages.success(request, "已结束")
     else:
