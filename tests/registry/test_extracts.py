@@ -196,3 +196,49 @@ def test_alike_names_with_different_credit_codes_are_different_organizations(off
     other = code("91390102MA0000002")
     _, job = run_extract(office_user, known, [HEADER, [other, "新河快递甲有限公司分部", "", "", ""]])
     assert job.created_count == 1 and not MatchReview.objects.exists()
+
+
+def test_every_registry_write_leaves_an_audit_row(office_user, known):
+    from django.test import Client
+
+    from sanxin.core.models import AuditLog
+
+    rows = [HEADER, [C1, "新河快递甲有限公司", "", "", ""], ["", "全新骑手驿站", "", "", ""]]
+    extract, _ = run_extract(office_user, known, rows)
+    flag = AuditLog.objects.get(action="flag_possibly_closed", object_id=str(extract.pk))
+    assert set(flag.after["possibly_closed"]) == {known["k2"].pk, known["k3"].pk, known["k4"].pk}
+    created = Organization.objects.get(name="全新骑手驿站")
+    assert AuditLog.objects.filter(
+        action="create",
+        object_type="registry.organization",
+        object_id=str(created.pk),
+        actor_id=office_user.pk,
+    ).exists()
+    c = Client()
+    c.force_login(office_user)
+    c.post(f"/registry/organizations/{known['k4'].pk}/confirm/", {"closed": "0"})
+    confirm = AuditLog.objects.get(action="confirm_operating", object_id=str(known["k4"].pk))
+    assert confirm.before["possibly_closed"] is True and confirm.after["possibly_closed"] is False
+    c.post(f"/registry/organizations/{known['k2'].pk}/confirm/", {"closed": "1"})
+    assert AuditLog.objects.filter(action="close", object_id=str(known["k2"].pk)).exists()
+    # Listed again by a later extract, k3 loses its flag through an audited update.
+    run_extract(office_user, known, [*rows, ["", "新河蜂鸟速运站", "", "", ""]])
+    k3 = Organization.objects.get(pk=known["k3"].pk)
+    assert not k3.possibly_closed
+    assert AuditLog.objects.filter(
+        action="update", object_id=str(k3.pk), after__possibly_closed=False
+    ).exists()
+
+
+def test_extract_page_answers_bad_input_in_chinese(office_user, known):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(office_user)
+    r = c.post(
+        "/registry/extracts/new/",
+        {"source": "market", "region": known["region"].pk, "as_of": "2026-02-30", "mode": "all"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 400 and "请选择要导入的文件" in body and "日期格式应为" in body
+    assert not Extract.objects.exists()

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from sanxin.core import audit
 from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
 from sanxin.core.excel.importer import Column, Importer, RowError, register
 from sanxin.core.models import ImportJob, Industry, Region
@@ -209,7 +210,9 @@ class ExtractImporter(Importer):
             data["address"] = cleaned["address"]
         if cleaned.get("workers") is not None and cleaned["workers"] != org.new_employment_workers:
             data["new_employment_workers"] = cleaned["workers"]
-        Organization.objects.filter(pk=org.pk).update(last_seen_extract=self.extract, possibly_closed=False)
+        if org.possibly_closed:  # listed again: the flag goes, through the audited update
+            data["possibly_closed"] = False
+        Organization.objects.filter(pk=org.pk).update(last_seen_extract=self.extract)
         if not data:
             return "unchanged"
         services.organization_update(actor=actor, org=org, data=data)
@@ -225,8 +228,17 @@ class ExtractImporter(Importer):
         )
         if extract.industry_id:
             covered = covered.filter(industry_id=extract.industry_id)
-        missing = covered.exclude(last_seen_extract=extract)
-        flagged = missing.update(possibly_closed=True)
+        missing = covered.exclude(last_seen_extract=extract).filter(possibly_closed=False)
+        ids = list(missing.values_list("pk", flat=True))
+        flagged = Organization.objects.filter(pk__in=ids).update(possibly_closed=True)
+        if ids:  # one audit row for the run's flags: which organizations, by which extract
+            audit.record(
+                actor=self.actor,
+                action="flag_possibly_closed",
+                obj=extract,
+                after={"possibly_closed": ids},
+                message=f"数据比对未列出的{flagged}个组织标记为疑似已关闭",
+            )
         extract.stats = {**counts, "possibly_closed": flagged, "review": extract.reviews.count()}
         extract.save(update_fields=["stats", "updated_at"])
 

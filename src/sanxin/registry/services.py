@@ -134,7 +134,9 @@ def organization_update(*, actor, org: Organization, data: dict) -> Organization
             chain = chain.parent
     if "name" in data:
         data["normalized_name"] = normalize_name(data["name"])
-    org, changed = model_update(org, actor=actor, data=data, fields=[*EDITABLE, "normalized_name"])
+    org, changed = model_update(
+        org, actor=actor, data=data, fields=[*EDITABLE, "normalized_name", "possibly_closed"]
+    )
     if changed and "parent" in data:
         _rechain(org)
     return org
@@ -165,6 +167,14 @@ def organization_close(
     Coverage.objects.filter(organization=org, end_on__isnull=True).update(end_on=on)
     Contact.objects.filter(organization=org, end_on__isnull=True).update(end_on=on)
     events.publish("registry.organization_closed", {"organization_id": org.pk, "date": on.isoformat()})
+    return org
+
+
+@transaction.atomic
+def organization_confirm_operating(*, actor, org: Organization) -> Organization:
+    """An office checked a possibly-closed organization: it is still operating."""
+    _check(actor, "change", org)
+    org, _ = model_update(org, actor=actor, data={"possibly_closed": False}, action="confirm_operating")
     return org
 
 

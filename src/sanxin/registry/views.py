@@ -448,8 +448,7 @@ def confirm_status(request, org_id):
         if request.POST.get("closed") == "1":
             services.organization_close(actor=request.user, org=org, on=timezone.localdate())
         else:
-            services.organization_update(actor=request.user, org=org, data={})
-            Organization.objects.filter(pk=org.pk).update(possibly_closed=False)
+            services.organization_confirm_operating(actor=request.user, org=org)
     except ServiceError as exc:
         message_error(request, exc)
     else:
