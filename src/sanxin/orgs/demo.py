@@ -467,69 +467,47 @@ def build_orgs(ctx: DemoContext) -> None:
 
 
 def _logins(b: Builder) -> None:
+    """One login per role, each with grants that show an anchor kind: an org subtree, a region, an
+    industry or an assignment list."""
     from sanxin.accounts.services import grant_create
 
-    def user(username, display_name):
-        u, created = ensure_user(username, display_name=display_name)
-        return u, created
+    def org(key):
+        return {"org": b.ref(key)}
 
-    city = Region.objects.get(code=CITY)
-    zzb, new = user("zzb", "市委组织部·王敏")
-    if new or not zzb.grants.exists():
-        grant_create(actor=None, user=zzb, role="org_department", region=city, note="全市")
-        grant_create(actor=None, user=zzb, role="org_department", org=b.ref("city"))
-    u, new = user("anquan", "组织部安全管理员·陈静")
-    if new:
-        grant_create(actor=None, user=u, role="security_admin", region=city)
-    for username, display, key, industry in [
-        ("jiaotong", "交通运输行业党委·刘强", "jt", "transport"),
-        ("kuaidi", "快递外卖行业党委·赵敏", "kd", "express"),
-        ("wanghong", "网络名人行业党委·孙洋", "wl", "influencer"),
-    ]:
-        u, new = user(username, display)
-        if new:
-            grant_create(actor=None, user=u, role="industry_committee", org=b.ref(key))
-            grant_create(
-                actor=None, user=u, role="industry_committee", industry=Industry.objects.get(code=industry)
-            )
-    u, new = user("chengguan", "城关街道党工委·周丽")
-    if new:
-        grant_create(actor=None, user=u, role="street", org=b.ref("xc-s1"))
-        grant_create(
-            actor=None, user=u, role="street", region=Region.objects.get(code=_street("390102000000", 1))
-        )
-    u, new = user("jisuda", "急速达平台企业党委·吴涛")
-    if new:
-        grant_create(actor=None, user=u, role="platform_committee", org=b.ref("jsd"))
-    u, new = user("shuji", "蜂行快送城关站支部书记·郭鹏")
-    if new:
-        grant_create(actor=None, user=u, role="branch_secretary", org=b.ref("m1"))
-        person = Post.objects.get(org=b.ref("m1"), title=PostTitle.SECRETARY, end_on__isnull=True).person
-        person.user = u
-        person.name = "郭鹏"
-        person.save(update_fields=["user", "name"])
-    u, new = user("zhidao", "党建指导员·马超")
-    if new:
-        grant_create(actor=None, user=u, role="instructor", region=Region.objects.get(code="390103000000"))
-        grant_create(
-            actor=None,
-            user=u,
-            role="instructor",
-            assignment_kind="orgs",
-            object_ids=[b.ref("m3").pk, b.ref("park-e1").pk],
-        )
-    u, new = user("dangyuan", "外卖骑手·李晨阳")
-    if new:
-        grant_create(actor=None, user=u, role="member", org=b.ref("m1"))
-        services.person_create(actor=None, name="李晨阳", org=b.ref("m1"), user=u)
-    u, new = user("lianluo", "党员联络员·黄霞")
-    if new:
-        grant_create(actor=None, user=u, role="member_liaison", org=b.ref("m1"))
-    u, new = user("qiye", "企业党建联络员·林涛")
-    if new:
-        grant_create(
-            actor=None, user=u, role="party_liaison", assignment_kind="orgs", object_ids=[b.ref("park-e1").pk]
-        )
-    u, new = user("renshe", "市人社局·何平")
-    if new:
-        grant_create(actor=None, user=u, role="department", region=city)
+    def region(code):
+        return {"region": Region.objects.get(code=code)}
+
+    def industry(code):
+        return {"industry": Industry.objects.get(code=code)}
+
+    def orgs(*keys):
+        return {"assignment_kind": "orgs", "object_ids": [b.ref(k).pk for k in keys]}
+
+    street = _street("390102000000", 1)
+    logins = [  # (username, display name, role, [anchor, ...])
+        ("zzb", "市委组织部·王敏", "org_department", [region(CITY) | {"note": "全市"}, org("city")]),
+        ("anquan", "组织部安全管理员·陈静", "security_admin", [region(CITY)]),
+        ("jiaotong", "交通运输行业党委·刘强", "industry_committee", [org("jt"), industry("transport")]),
+        ("kuaidi", "快递外卖行业党委·赵敏", "industry_committee", [org("kd"), industry("express")]),
+        ("wanghong", "网络名人行业党委·孙洋", "industry_committee", [org("wl"), industry("influencer")]),
+        ("chengguan", "城关街道党工委·周丽", "street", [org("xc-s1"), region(street)]),
+        ("jisuda", "急速达平台企业党委·吴涛", "platform_committee", [org("jsd")]),
+        ("shuji", "蜂行快送城关站支部书记·郭鹏", "branch_secretary", [org("m1")]),
+        ("zhidao", "党建指导员·马超", "instructor", [region("390103000000"), orgs("m3", "park-e1")]),
+        ("dangyuan", "外卖骑手·李晨阳", "member", [org("m1")]),
+        ("lianluo", "党员联络员·黄霞", "member_liaison", [org("m1")]),
+        ("qiye", "企业党建联络员·林涛", "party_liaison", [orgs("park-e1")]),
+        ("renshe", "市人社局·何平", "department", [region(CITY)]),
+    ]
+    for username, display_name, role, anchors in logins:
+        user, created = ensure_user(username, display_name=display_name)
+        if not created and user.grants.exists():
+            continue
+        for anchor in anchors:
+            grant_create(actor=None, user=user, role=role, **anchor)
+        if username == "shuji":  # the branch's secretary is this login's person
+            person = Post.objects.get(org=b.ref("m1"), title=PostTitle.SECRETARY, end_on__isnull=True).person
+            person.user, person.name = user, "郭鹏"
+            person.save(update_fields=["user", "name"])
+        elif username == "dangyuan":
+            services.person_create(actor=None, name="李晨阳", org=b.ref("m1"), user=user)
