@@ -298,7 +298,7 @@ def serve(request, f: StoredFile, *, inline: bool = False) -> HttpResponse:
 def purge_expired() -> int:
     n = 0
     for f in StoredFile.objects.filter(expires_at__lt=timezone.now()):
-        f.path.unlink(missing_ok=True)
+        f.remove_files()
         audit.record(actor=None, action="purge", obj=f, before={"name": f.original_name, "size": f.size})
         f.delete()
         n += 1

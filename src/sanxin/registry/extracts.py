@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
-from sanxin.core import audit
+from sanxin.core import audit, bulk, events
 from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
 from sanxin.core.excel.importer import Column, Importer, RowError, register
 from sanxin.core.models import ImportJob, Industry, Region
@@ -72,13 +72,23 @@ class ExtractImporter(Importer):
     natural_key = ("match_key",)
     listed = False  # uploaded from the registry's 数据比对 page, which declares the extract's coverage
 
+    batch_size = 1000
+
     def __init__(self, *, actor=None, job: ImportJob | None = None):
         super().__init__(actor=actor, job=job)
         self._extract: Extract | None = None
+        self._scopes: tuple | None = None
+        self._industries: dict[str, Industry | None] = {}
+        self.rolled_back()
+
+    def rolled_back(self) -> None:
+        # What is known of the declared region, loaded once a run and kept up to date as rows are
+        # created: normalized name -> id, and the same as parallel lists for rapidfuzz. Organizations
+        # without a credit code are apart: the only candidates for a row that has one.
         self._names: dict[str, int] | None = None
+        self._uncoded: dict[str, int] = {}
         self._choices: list[str] = []
         self._ids: list[int] = []
-        # Organizations without a credit code: the only fuzzy candidates for a row that has one.
         self._uncoded_choices: list[str] = []
         self._uncoded_ids: list[int] = []
 
@@ -95,16 +105,46 @@ class ExtractImporter(Importer):
             )
         return self._extract
 
-    def _known_names(self) -> dict[str, int]:
-        """normalized name -> id of the organizations in the declared region (loaded once a run)."""
-        if self._names is None:
-            rows = Organization.objects.filter(
-                prefix_q("region_id", region_prefix(self.extract.region_id))
-            ).values_list("normalized_name", "pk")
-            self._names = dict(rows)
-            self._choices = list(self._names)
-            self._ids = [self._names[n] for n in self._choices]
-        return self._names
+    def _known(self) -> None:
+        if self._names is not None:
+            return
+        self._names = {}
+        rows = Organization.objects.filter(
+            prefix_q("region_id", region_prefix(self.extract.region_id))
+        ).values_list("normalized_name", "pk", "credit_code")
+        for name, pk, code in rows.iterator(chunk_size=5000):
+            self._remember(name, pk, code)
+
+    def _remember(self, name: str, pk: int, code: str) -> None:
+        if name in self._names:
+            return
+        self._names[name] = pk
+        self._choices.append(name)
+        self._ids.append(pk)
+        if not code:
+            self._uncoded[name] = pk
+            self._uncoded_choices.append(name)
+            self._uncoded_ids.append(pk)
+
+    def _coded(self, pk: int) -> None:
+        """An organization just got its credit code: no longer a candidate for rows with another."""
+        for name in [n for n, p in self._uncoded.items() if p == pk]:
+            del self._uncoded[name]
+        for i, p in enumerate(self._uncoded_ids):
+            if p == pk:
+                self._uncoded_choices[i] = ""  # scores 0 against any name
+
+    def _scope(self, actor, action: str):
+        if self._scopes is None:
+            self._scopes = (scope_for(actor, "registry", "create"), scope_for(actor, "registry", "change"))
+        return self._scopes[0 if action == "create" else 1]
+
+    def _industry(self, text: str) -> Industry | None:
+        if text not in self._industries:
+            self._industries[text] = (
+                Industry.objects.filter(Q(name=text) | Q(code=text)).first() if text else None
+            )
+        return self._industries[text] or self.extract.industry
 
     # -- rows -----------------------------------------------------------------------------------
     def validate_row(self, values: dict[str, str]) -> dict:
@@ -128,95 +168,92 @@ class ExtractImporter(Importer):
         workers = (values.get("workers") or "").strip()
         if workers and not workers.isdigit():
             raise RowError("workers", "人数应为非负整数")
+        normalized = services.normalize_name(name)
         return {
             "name": name,
-            "normalized": services.normalize_name(name),
+            "normalized": normalized,
             "credit_code": code,
             "address": (values.get("address") or "").strip()[:200],
             "industry": (values.get("industry") or "").strip(),
             "registered_on": registered_on,
             "workers": int(workers) if workers else None,
-            "match_key": code or services.normalize_name(name),
+            "match_key": code or normalized,
         }
 
     def apply_row(self, cleaned: dict, actor) -> str:
-        extract = self.extract
-        org = None
-        if cleaned["credit_code"]:
-            org = Organization.objects.filter(credit_code=cleaned["credit_code"]).first()
+        result = self.apply_rows([cleaned], actor)[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def apply_rows(self, rows: list[dict], actor) -> list[str | Exception]:
+        """The batch path: one query for the batch's credit codes and name matches, one scope query,
+        then set-oriented writes (see ``_Plan``). Rows are decided in file order against what is known,
+        including what earlier rows of the batch create."""
+        self._known()
+        plan = _Plan(self, actor)
+        codes = [r["credit_code"] for r in rows if r["credit_code"]]
+        by_code = {o["credit_code"]: o for o in plan.load(credit_code__in=codes)} if codes else {}
+        wanted = {
+            pk
+            for r in rows
+            if not (r["credit_code"] and r["credit_code"] in by_code) and (pk := self._by_name(r)) is not None
+        }
+        if wanted:
+            plan.load(pk__in=wanted)
+        results: list[str | Exception] = []
+        for r in rows:
+            try:
+                results.append(self._decide(plan, r, by_code))
+            except RowError as exc:
+                results.append(exc)
+        plan.flush()
+        return results
+
+    def _by_name(self, cleaned: dict) -> int | None:
+        # A row with a credit code can only be an organization registered without one: two different
+        # codes are two organizations, however alike the names.
+        return (self._uncoded if cleaned["credit_code"] else self._names).get(cleaned["normalized"])
+
+    def _decide(self, plan: _Plan, cleaned: dict, by_code: dict) -> str:
+        if cleaned["normalized"] in plan.new_names:
+            plan.flush()  # an earlier row of this batch creates this name: write it first
+        org = by_code.get(cleaned["credit_code"]) if cleaned["credit_code"] else None
         if org is None:
-            pk = self._known_names().get(cleaned["normalized"])
+            pk = self._by_name(cleaned)
             if pk is not None:
-                org = Organization.objects.filter(pk=pk).first()
-        if org is None and self._known_names():
-            # A row with a credit code can only be an organization registered without one: two
-            # different codes are two organizations, however alike the names.
+                org = plan.get(pk)
+        if org is None:
             coded = bool(cleaned["credit_code"])
             choices, ids = (self._uncoded_choices, self._uncoded_ids) if coded else (self._choices, self._ids)
-            best = process.extractOne(cleaned["normalized"], choices, scorer=fuzz.ratio, score_cutoff=REVIEW)
+            best = (
+                process.extractOne(cleaned["normalized"], choices, scorer=fuzz.ratio, score_cutoff=REVIEW)
+                if choices
+                else None
+            )
             if best is not None:
                 _, score, index = best
-                candidate = Organization.objects.get(pk=ids[index])
+                candidate = plan.get(ids[index])
                 if score >= AUTO:
                     org = candidate
                 else:
-                    MatchReview.objects.create(
-                        extract=extract,
-                        line=0,
-                        data=_jsonable(cleaned),
-                        candidate=candidate,
-                        score=round(score, 1),
-                    )
-                    # Pending a decision, the candidate is not reported missing.
-                    Organization.objects.filter(pk=candidate.pk).update(last_seen_extract=extract)
+                    plan.review(cleaned, candidate, score)
                     return "unchanged"
         if org is None:
-            return self._create(cleaned, actor)
-        if not scope_for(actor, "registry", "change").contains(org):
-            raise RowError("name", "该组织已登记在您的管理范围之外，请联系上级组织部门核实")
-        return self._update(org, cleaned, actor)
+            return plan.create(cleaned)
+        return plan.update(org, cleaned)
 
-    def _create(self, cleaned: dict, actor) -> str:
-        extract = self.extract
-        org = services.organization_create(
-            actor=actor,
-            name=cleaned["name"],
-            credit_code=cleaned["credit_code"],
-            region=extract.region,
-            industry=_industry(cleaned["industry"]) or extract.industry,
-            address=cleaned["address"],
-            registered_on=cleaned["registered_on"] or extract.as_of,
-            kind=Kind.ENTERPRISE,
-            new_employment_workers=cleaned["workers"] or 0,
-            source=extract.get_source_display()[:50],
-        )
-        Organization.objects.filter(pk=org.pk).update(last_seen_extract=extract)
-        if self._names is not None:
-            self._names[org.normalized_name] = org.pk
-            self._choices.append(org.normalized_name)
-            self._ids.append(org.pk)
-            if not org.credit_code:
-                self._uncoded_choices.append(org.normalized_name)
-                self._uncoded_ids.append(org.pk)
-        return "created"
-
-    def _update(self, org: Organization, cleaned: dict, actor) -> str:
-        data = {}
-        if cleaned.get("name") and cleaned["name"] != org.name:
-            data["name"] = cleaned["name"]
-        if cleaned.get("credit_code") and not org.credit_code:
-            data["credit_code"] = cleaned["credit_code"]
-        if cleaned.get("address") and cleaned["address"] != org.address:
-            data["address"] = cleaned["address"]
-        if cleaned.get("workers") is not None and cleaned["workers"] != org.new_employment_workers:
-            data["new_employment_workers"] = cleaned["workers"]
-        if org.possibly_closed:  # listed again: the flag goes, through the audited update
-            data["possibly_closed"] = False
-        Organization.objects.filter(pk=org.pk).update(last_seen_extract=self.extract)
-        if not data:
-            return "unchanged"
-        services.organization_update(actor=actor, org=org, data=data)
-        return "updated"
+    # -- one decided row at a time (the review queue) ----------------------------------------------
+    def decide(self, cleaned: dict, candidate: Organization | None, actor) -> Organization:
+        """Apply an office's decision on a queued row: update ``candidate``, or create (None)."""
+        self._known()
+        plan = _Plan(self, actor)
+        if candidate is None:
+            plan.create(cleaned)
+        else:
+            plan.update(plan.get(candidate.pk), cleaned)
+        created = plan.flush()
+        return Organization.objects.get(pk=created[0] if candidate is None else candidate.pk)
 
     # -- after the run --------------------------------------------------------------------------
     def finished(self, job: ImportJob, counts: dict) -> None:
@@ -243,14 +280,173 @@ class ExtractImporter(Importer):
         extract.save(update_fields=["stats", "updated_at"])
 
 
-def _industry(text: str) -> Industry | None:
-    if not text:
-        return None
-    return Industry.objects.filter(Q(name=text) | Q(code=text)).first()
-
-
 def _jsonable(cleaned: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in cleaned.items()}
+
+
+class _Plan:
+    """The writes a batch of rows decided on, done together by ``flush`` through ``core.bulk``: new
+    organizations in one insert (an audit row each, one event for the batch), changed ones in one
+    update per field set with their audited diffs, one UPDATE marking every listed organization as
+    seen by the extract, and the uncertain matches queued for review. Organizations are handled as
+    plain dicts of the fields matching compares (``FIELDS``), not model instances: a million rows."""
+
+    FIELDS = (
+        "id",
+        "name",
+        "normalized_name",
+        "credit_code",
+        "address",
+        "new_employment_workers",
+        "possibly_closed",
+    )
+
+    def __init__(self, importer: ExtractImporter, actor):
+        self.importer = importer
+        self.actor = actor
+        self.actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        self.extract = importer.extract
+        self.source = self.extract.get_source_display()[:50]
+        self.orgs: dict[int, dict] = {}
+        self.allowed: set[int] = set()
+        self.creates: list[dict] = []
+        self.new_names: set[str] = set()
+        self.updates: dict[int, tuple[dict, dict]] = {}
+        self.seen: set[int] = set()
+        self.reviews: list[MatchReview] = []
+
+    def load(self, **lookup) -> list[dict]:
+        """The organizations matching ``lookup`` that the batch may match, and which of them the actor
+        may change (one more query, unless the actor's scope is everything)."""
+        rows = list(Organization.objects.filter(**lookup).values(*self.FIELDS))
+        for row in rows:
+            self.orgs[row["id"]] = row
+        scope = self.importer._scope(self.actor, "change")
+        ids = [r["id"] for r in rows]
+        if scope.everything:
+            self.allowed.update(ids)
+        elif ids:
+            self.allowed.update(
+                scope.filter(Organization.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+            )
+        return rows
+
+    def get(self, pk: int) -> dict:
+        if pk not in self.orgs:
+            self.load(pk=pk)
+        return self.orgs[pk]
+
+    def create(self, cleaned: dict) -> str:
+        extract = self.extract
+        industry = self.importer._industry(cleaned["industry"])
+        if not self.importer._scope(self.actor, "create").covers_place(
+            extract.region_id, getattr(industry, "pk", None)
+        ):
+            raise RowError("industry", "该组织的区划和行业不在您的管理范围内，不能新增")
+        # Every value was checked by validate_row (name, code, date, count; the address cut to its
+        # length); region, industry and extract are rows this import loaded.
+        self.creates.append(
+            {
+                "name": cleaned["name"],
+                "normalized_name": cleaned["normalized"],
+                "credit_code": cleaned["credit_code"],
+                "region_id": extract.region_id,
+                "industry_id": getattr(industry, "pk", None),
+                "address": cleaned["address"],
+                "registered_on": cleaned["registered_on"] or extract.as_of,
+                "kind": Kind.ENTERPRISE.value,
+                "new_employment_workers": cleaned["workers"] or 0,
+                "source": self.source,
+                "last_seen_extract_id": extract.pk,
+                "created_by_id": self.actor_id,
+                "updated_by_id": self.actor_id,
+            }
+        )
+        self.new_names.add(cleaned["normalized"])
+        return "created"
+
+    def update(self, org: dict, cleaned: dict) -> str:
+        if org["id"] not in self.allowed:
+            raise RowError("name", "该组织已登记在您的管理范围之外，请联系上级组织部门核实")
+        if org["id"] in self.updates:
+            self.flush()  # listed twice in one batch (by code and by name): the second sees the first
+        data = {}
+        if cleaned.get("name") and cleaned["name"] != org["name"]:
+            data["name"] = cleaned["name"]
+            data["normalized_name"] = services.normalize_name(cleaned["name"])
+        if cleaned.get("credit_code") and not org["credit_code"]:
+            data["credit_code"] = cleaned["credit_code"]
+        if cleaned.get("address") and cleaned["address"] != org["address"]:
+            data["address"] = cleaned["address"]
+        if cleaned.get("workers") is not None and cleaned["workers"] != org["new_employment_workers"]:
+            data["new_employment_workers"] = cleaned["workers"]
+        if org["possibly_closed"]:  # listed again: the flag goes, through the audited update
+            data["possibly_closed"] = False
+        self.seen.add(org["id"])
+        if not data:
+            return "unchanged"
+        self.updates[org["id"]] = (org, data)
+        return "updated"
+
+    def review(self, cleaned: dict, candidate: dict, score: float) -> None:
+        self.reviews.append(
+            MatchReview(
+                extract=self.extract,
+                line=0,
+                data=_jsonable(cleaned),
+                candidate_id=candidate["id"],
+                score=round(score, 1),
+            )
+        )
+        self.seen.add(candidate["id"])  # pending a decision, the candidate is not reported missing
+
+    def flush(self) -> list[int]:
+        """Write what the rows so far decided; returns the new organizations' ids."""
+        created = self.creates
+        ids = bulk.allocate_ids(Organization, len(created)) if created else []
+        if created:
+            for row, pk in zip(created, ids, strict=True):
+                row["id"] = row["hq_id"] = pk  # each new organization is the top of its own chain
+            bulk.insert(Organization, created)
+            audit.record_many(
+                actor=self.actor,
+                action="create",
+                object_type=Organization._meta.label_lower,
+                entries=[(r["id"], r["name"], None, r) for r in created],
+                message=f"数据比对导入（{self.extract}）",
+            )
+            for r in created:
+                self.importer._remember(r["normalized_name"], r["id"], r["credit_code"])
+            events.publish("registry.organizations_created", {"organization_ids": ids})
+        if self.updates:
+            bulk.update(
+                Organization,
+                [
+                    {"id": pk, **data, "updated_by_id": self.actor_id}
+                    for pk, (_, data) in self.updates.items()
+                ],
+            )
+            audit.record_many(
+                actor=self.actor,
+                action="update",
+                object_type=Organization._meta.label_lower,
+                entries=[
+                    (pk, data.get("name", org["name"]), {k: org[k] for k in data}, data)
+                    for pk, (org, data) in self.updates.items()
+                ],
+                message=f"数据比对导入（{self.extract}）",
+            )
+            for pk, (org, data) in self.updates.items():
+                org.update(data)
+                self.importer._remember(org["normalized_name"], pk, org["credit_code"])
+                if "credit_code" in data:
+                    self.importer._coded(pk)
+        if self.seen:
+            Organization.objects.filter(pk__in=list(self.seen)).update(last_seen_extract=self.extract)
+        if self.reviews:
+            MatchReview.objects.bulk_create(self.reviews)
+        self.creates, self.new_names, self.updates, self.seen, self.reviews = [], set(), {}, set(), []
+        return ids
 
 
 # --- services ------------------------------------------------------------------------------------
@@ -298,18 +494,11 @@ def review_decide(*, actor, review: MatchReview, same: bool) -> MatchReview:
     )
     importer = ExtractImporter(actor=actor)
     importer._extract = review.extract
-    if same:
-        importer._update(review.candidate, data, actor)
-        result = Organization.objects.get(pk=review.candidate_id)
-        status = MatchReview.Status.MATCHED
-    else:
-        importer._create(data, actor)
-        result = (
-            Organization.objects.filter(name=data["name"], region=review.extract.region)
-            .order_by("-pk")
-            .first()
-        )
-        status = MatchReview.Status.NEW
+    try:
+        result = importer.decide(data, review.candidate if same else None, actor)
+    except RowError as exc:
+        raise InvalidInput(exc.reason) from exc
+    status = MatchReview.Status.MATCHED if same else MatchReview.Status.NEW
     review, _ = model_update(review, actor=actor, data={"status": status, "result": result}, action="decide")
     return review
 

@@ -55,6 +55,7 @@ from .export import Ledger
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+ROWS = "rows"  # the sidecar of an upload holding its parsed rows
 UPLOAD_PARSE_TIMEOUT = 50  # seconds: reading the headers happens inside the upload request
 RESULTS = ("created", "updated", "unchanged")
 ERROR_REPORT_DAYS = 30
@@ -91,6 +92,8 @@ class Importer:
     natural_key: tuple[str, ...] = ()  # cleaned fields identifying a row; duplicates are row errors
     # False for importers with their own entry page (they need context the generic page cannot ask for).
     listed: bool = True
+    # Rows per batch handed to ``apply_rows`` (and per committed transaction in valid-rows-only mode).
+    batch_size: int = 200
 
     def __init__(self, *, actor=None, job: ImportJob | None = None):
         self.actor = actor
@@ -104,6 +107,24 @@ class Importer:
 
     def apply_row(self, cleaned: dict, actor) -> str:
         raise NotImplementedError
+
+    def apply_rows(self, rows: list[dict], actor) -> list[str | Exception]:
+        """Apply a batch of valid rows (in file order): per row its result, or the row error that
+        refused it (that row wrote nothing). This default applies each row by ``apply_row`` in a
+        savepoint of its own. An importer with a set-oriented path (one lookup query per batch, bulk
+        writes) overrides it; if its batch is refused by the database as a whole (IntegrityError), the
+        framework rolls the batch back and applies it again through this default, row by row, so the
+        row at fault is the one reported."""
+        out: list[str | Exception] = []
+        for cleaned in rows:
+            try:
+                out.append(_apply(self, cleaned, actor))
+            except (*_ROW_EXCEPTIONS, IntegrityError) as exc:
+                out.append(exc)
+        return out
+
+    def rolled_back(self) -> None:
+        """Writes since the last commit were rolled back: forget anything cached about them."""
 
     def column(self, key: str | None) -> Column | None:
         return next((c for c in self.columns if c.key == key), None) if key else None
@@ -255,7 +276,7 @@ def _checked(chunks, name: str, limit: int) -> Iterator[bytes]:
 
 def _delete_stored(f: StoredFile | None) -> None:
     if f is not None:
-        f.path.unlink(missing_ok=True)
+        f.remove_files()
         StoredFile.objects.filter(pk=f.pk).delete()
 
 
@@ -289,8 +310,9 @@ def job_create(
     )
     try:
         kind = checks.check_file(stored.path, stored.original_name)
-        with reader.read(stored.path, kind, timeout=UPLOAD_PARSE_TIMEOUT) as sheet:
-            headers, count, header_row = sheet.headers, sheet.count, sheet.header_row
+        # The parsed rows stay beside the upload, so the run reads them without parsing again.
+        sheet = reader.read(stored.path, kind, timeout=UPLOAD_PARSE_TIMEOUT, out=stored.sidecar(ROWS))
+        headers, count, header_row = sheet.headers, sheet.count, sheet.header_row
         mapping, remembered = suggest_mapping(importer, headers)
         previous = ImportJob.objects.filter(
             importer=importer.key, source_sha256=stored.sha256, status=ImportJob.Status.DONE
@@ -310,6 +332,7 @@ def job_create(
                     **(context or {}),
                     "kind": kind,
                     "header_row": header_row,
+                    "first_row": sheet.first_row,
                     "imported_before": previous,
                     "remembered": remembered,
                 },
@@ -570,8 +593,46 @@ def _apply(importer: Importer, cleaned: dict, actor) -> str:
     return result
 
 
+def _apply_batch(importer: Importer, rows: list[dict], actor) -> list[str | Exception]:
+    """``importer.apply_rows`` in a savepoint; a batch the database refuses as a whole is rolled back and
+    applied again row by row (see ``Importer.apply_rows``)."""
+    if type(importer).apply_rows is Importer.apply_rows:
+        results = importer.apply_rows(rows, actor)
+    else:
+        try:
+            with transaction.atomic():
+                results = importer.apply_rows(rows, actor)
+        except IntegrityError:
+            importer.rolled_back()
+            results = Importer.apply_rows(importer, rows, actor)
+    if len(results) != len(rows) or not all(r in RESULTS or isinstance(r, Exception) for r in results):
+        raise TypeError(f"{type(importer).__name__}.apply_rows returned {results!r}")
+    return results
+
+
 class _Rollback(Exception):
     pass
+
+
+def _write(importer, rows: _Rows, batch, sink: _ErrorSink, counts: dict, actor) -> None:
+    """Clean and apply one batch of (line, cells); bad rows go to ``sink``."""
+    valid: list[tuple[int, dict, dict]] = []
+    for line, cells in batch:
+        cleaned, values, errors = rows.clean(line, cells)
+        for e in errors:
+            sink.add(e)
+        if cleaned is not None:
+            rows.remember(line, cleaned)
+            valid.append((line, cleaned, values))
+    if not valid:
+        return
+    results = _apply_batch(importer, [cleaned for _, cleaned, _ in valid], actor)
+    for (line, _, values), result in zip(valid, results, strict=True):
+        if isinstance(result, Exception):
+            for e in _row_errors(importer, line, values, result):
+                sink.add(e)
+        else:
+            counts[result] += 1
 
 
 def _run_all_or_nothing(importer, job, sheet, sink: _ErrorSink, progress: _Progress, actor) -> dict:
@@ -589,28 +650,23 @@ def _run_all_or_nothing(importer, job, sheet, sink: _ErrorSink, progress: _Progr
     progress.set(rows_done=sheet.count)
     if sink.rows:
         return counts
-    # Every row is valid: write them all in one transaction, each in a savepoint so that every row the
-    # database refuses is reported, then roll everything back if any was. Progress is only reported to
-    # listeners meanwhile: the database cannot show it before the commit anyway.
+    # Every row is valid: write them all in one transaction (each batch in a savepoint, so that every
+    # row the database refuses is reported), then roll everything back if any was. Progress is only
+    # reported to listeners meanwhile: the database cannot show it before the commit anyway.
     progress.phase("write")
     rows = _Rows(importer, job.mapping)
+    done = 0
+    it = sheet.rows()
     try:
         with transaction.atomic():
-            for n, (line, cells) in enumerate(sheet.rows(), start=1):
-                cleaned, values, errors = rows.clean(line, cells)
-                if cleaned is not None:
-                    try:
-                        counts[_apply(importer, cleaned, actor)] += 1
-                        rows.remember(line, cleaned)
-                    except (*_ROW_EXCEPTIONS, IntegrityError) as exc:
-                        errors = _row_errors(importer, line, values, exc)
-                for e in errors:
-                    sink.add(e)
-                if n % BATCH == 0:
-                    progress.set(persist=False, rows_done=n)
+            while batch := list(islice(it, importer.batch_size)):
+                _write(importer, rows, batch, sink, counts, actor)
+                done += len(batch)
+                progress.set(persist=False, rows_done=done)
             if sink.rows:
                 raise _Rollback
     except _Rollback:
+        importer.rolled_back()
         return dict.fromkeys(RESULTS, 0)
     return counts
 
@@ -621,18 +677,9 @@ def _run_valid_only(importer, job, sheet, sink: _ErrorSink, progress: _Progress,
     progress.phase("write")
     done = 0
     it = sheet.rows()
-    while batch := list(islice(it, BATCH)):
-        with transaction.atomic():
-            for line, cells in batch:
-                cleaned, values, errors = rows.clean(line, cells)
-                if cleaned is not None:
-                    try:
-                        counts[_apply(importer, cleaned, actor)] += 1
-                        rows.remember(line, cleaned)
-                    except (*_ROW_EXCEPTIONS, IntegrityError) as exc:
-                        errors = _row_errors(importer, line, values, exc)
-                for e in errors:
-                    sink.add(e)
+    while batch := list(islice(it, importer.batch_size)):
+        with transaction.atomic():  # each batch commits on its own: no long write transaction
+            _write(importer, rows, batch, sink, counts, actor)
         done += len(batch)
         # Committed rows are counted as they commit, so a job that fails later still tells the truth.
         progress.set(
@@ -667,7 +714,7 @@ def run_job(job_id) -> ImportJob:
             raise InvalidInput("导入人已没有执行此导入的权限", code="permission_denied")
         if job.source is None or not job.source.path.exists():
             raise InvalidInput("上传的文件已不存在，请重新上传", field="file")
-        with reader.read(job.source.path, job.context.get("kind", checks.XLSX)) as sheet:
+        with _sheet(job) as sheet:
             progress.set(rows_total=sheet.count)
             if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
                 counts = _run_all_or_nothing(importer, job, sheet, sink, progress, actor)
@@ -724,6 +771,20 @@ def run_job(job_id) -> ImportJob:
         },
     )
     return job
+
+
+def _sheet(job: ImportJob) -> reader.Sheet:
+    """The job's rows: as parsed at upload, or parsed again if those are gone."""
+    parsed = job.source.sidecar(ROWS)
+    if parsed.exists() and "first_row" in job.context:
+        return reader.Sheet(
+            headers=job.headers,
+            header_row=job.context["header_row"],
+            count=job.rows_total,
+            path=parsed,
+            first_row=job.context["first_row"],
+        )
+    return reader.read(job.source.path, job.context.get("kind", checks.XLSX))
 
 
 def _verdict(job: ImportJob, counts: dict, bad_rows: int) -> dict:

@@ -111,13 +111,19 @@ def _failure(proc: subprocess.CompletedProcess, limit_rows: int) -> InvalidInput
     return InvalidInput("文件无法读取，可能已损坏或不是有效的表格文件", field="file", code="corrupt")
 
 
-def read(path: Path, kind: str, *, timeout: int | None = None) -> Sheet:
+def read(path: Path, kind: str, *, timeout: int | None = None, out: Path | None = None) -> Sheet:
     """Parse ``path`` (``kind`` from ``checks.check_file``) in a memory-limited child. The caller closes
-    the returned sheet (it is a context manager). Raises ``InvalidInput`` in Chinese."""
+    the returned sheet (it is a context manager), which deletes its rows; or keeps them at ``out``
+    to read again later without parsing (``Sheet`` with the same fields). Raises ``InvalidInput`` in
+    Chinese."""
     limit_rows = max_rows()
-    fd, out = tempfile.mkstemp(prefix="sanxin-rows-", suffix=".jsonl")
-    os.close(fd)
-    out_path = Path(out)
+    if out is None:
+        fd, tmp = tempfile.mkstemp(prefix="sanxin-rows-", suffix=".jsonl")
+        os.close(fd)
+        out_path = Path(tmp)
+    else:
+        out_path = Path(out)
+    out = str(out_path)
     try:
         proc = subprocess.run(  # noqa: S603  (fixed argv, no shell)
             # The child lowers its own limits before parsing (no preexec_fn: fork-time callbacks are

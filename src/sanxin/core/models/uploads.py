@@ -36,3 +36,12 @@ class StoredFile(models.Model):
     @property
     def path(self):
         return settings.UPLOAD_ROOT / self.storage_name
+
+    def sidecar(self, suffix: str):
+        """A file derived from this one (an import's parsed rows), removed with it by ``remove_files``."""
+        return self.path.with_name(f"{self.path.name}.{suffix}")
+
+    def remove_files(self) -> None:
+        self.path.unlink(missing_ok=True)
+        for derived in self.path.parent.glob(f"{self.path.name}.*"):
+            derived.unlink(missing_ok=True)
