@@ -37,6 +37,7 @@ test: lint unit-sqlite unit-postgres e2e
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/registry_import.py
 
 clean:
 	rm -rf $(VENV) var

@@ -201,19 +201,26 @@ def test_alike_names_with_different_credit_codes_are_different_organizations(off
 def test_every_registry_write_leaves_an_audit_row(office_user, known):
     from django.test import Client
 
+    from sanxin.core.audit import batch_covers
     from sanxin.core.models import AuditLog
+    from sanxin.core.selectors import history
 
     rows = [HEADER, [C1, "新河快递甲有限公司", "", "", ""], ["", "全新骑手驿站", "", "", ""]]
     extract, _ = run_extract(office_user, known, rows)
-    flag = AuditLog.objects.get(action="flag_possibly_closed", object_id=str(extract.pk))
-    assert set(flag.after["possibly_closed"]) == {known["k2"].pk, known["k3"].pk, known["k4"].pk}
+    flag = AuditLog.objects.get(action="flag_possibly_closed", after__extract=extract.pk)
+    flagged = {known["k2"].pk, known["k3"].pk, known["k4"].pk}
+    assert (
+        flag.after["count"] == 3
+        and {o.pk for o in Organization.objects.all() if batch_covers(flag, o.pk)} == flagged
+    )
+    assert flag in history(known["k2"]) and flag not in history(known["k1"])
     created = Organization.objects.get(name="全新骑手驿站")
-    assert AuditLog.objects.filter(
-        action="create",
-        object_type="registry.organization",
-        object_id=str(created.pk),
-        actor_id=office_user.pk,
-    ).exists()
+    # Organizations an import creates are audited one row per batch, found from each of them.
+    (made,) = [h for h in history(created) if h.action == "import_create"]
+    assert made.actor_id == office_user.pk and made.after["extract"] == extract.pk
+    assert made.after["count"] == 1 and batch_covers(made, created.pk)
+    assert not batch_covers(made, known["k1"].pk)
+    assert not [h for h in history(known["k1"]) if h.action == "import_create"]
     c = Client()
     c.force_login(office_user)
     c.post(f"/registry/organizations/{known['k4'].pk}/confirm/", {"closed": "0"})

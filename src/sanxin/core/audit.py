@@ -16,7 +16,14 @@ from .models import AuditLog
 SENSITIVE_PLACEHOLDER = "［已加密］"
 
 
+_PLAIN = (type(None), bool, int, float, str)
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
+    if type(value) is dict:  # the common case (a row's fields) without a call per plain value
+        return {str(k): v if type(v) in _PLAIN else _jsonable(v) for k, v in value.items()}
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -122,6 +129,49 @@ def record_many(
             for object_id, object_repr, before, after in entries
         ],
     )
+
+
+# Batch actions that create their rows: ``core.selectors.history`` looks for them only in the minutes
+# after a row's creation (there are many), and for other batch actions (a run's flags) at any time.
+BATCH_CREATE_ACTIONS = ("import_create",)
+
+
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """[3, 4, 5, 9] -> [[3, 5], [9, 9]]: a batch's ids, compactly (allocated ids are mostly runs)."""
+    out: list[list[int]] = []
+    for i in sorted(ids):
+        if out and i == out[-1][1] + 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return out
+
+
+def record_batch(
+    *,
+    actor,
+    action: str,
+    model: type[models.Model],
+    ids: list[int],
+    after: dict | None = None,
+    message: str = "",
+) -> AuditLog:
+    """One audit row for ``ids``, rows of ``model`` a set-oriented service wrote together (an import's
+    new rows: each row carries its own values and stamps, so a row per row would repeat them). The
+    row has no object id; ``core.selectors.history`` finds it for any of the rows it covers."""
+    return record(
+        actor=actor,
+        action=action,
+        object_type=model._meta.label_lower,
+        object_repr=f"{len(ids)}条{model._meta.verbose_name}",
+        after={"ids": id_ranges(ids), "count": len(ids), **(after or {})},
+        message=message,
+    )
+
+
+def batch_covers(entry: AuditLog, pk: int) -> bool:
+    ranges = (entry.after or {}).get("ids") or []
+    return any(lo <= pk <= hi for lo, hi in ranges)
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

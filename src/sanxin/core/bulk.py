@@ -201,13 +201,14 @@ def update(model: type[models.Model], rows: list[dict]) -> int:
             else:
                 sets = [f"{qn(f.column)} = %s" for f in (*fields, *stamp)]
                 sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {qn(pk.column)} = %s"  # noqa: S608
+                stamps = [s.get_db_prep_save(now, connection) for s in stamp]
                 params = []
                 for r in group:
                     row = []
                     for f, conv in zip(fields, convs, strict=True):
                         value = r[f.attname if f.attname in r else f.name]
                         row.append(value if conv is None or value is None else conv(value))
-                    row += [s.get_db_prep_save(now, connection) for s in stamp]
+                    row += stamps
                     row.append(r[pk.attname])
                     params.append(row)
                 for chunk in _chunks(params, SQLITE_CHUNK):

@@ -24,7 +24,7 @@ from sanxin.core import audit, bulk, events
 from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
 from sanxin.core.excel.importer import Column, Importer, RowError, register
 from sanxin.core.models import ImportJob, Industry, Region
-from sanxin.core.query import prefix_q
+from sanxin.core.query import in_values, prefix_q
 from sanxin.core.regions import region_prefix
 from sanxin.core.scope import scope_for
 from sanxin.core.services import model_create, model_update
@@ -72,7 +72,7 @@ class ExtractImporter(Importer):
     natural_key = ("match_key",)
     listed = False  # uploaded from the registry's 数据比对 page, which declares the extract's coverage
 
-    batch_size = 1000
+    batch_size = 5000
 
     def __init__(self, *, actor=None, job: ImportJob | None = None):
         super().__init__(actor=actor, job=job)
@@ -193,14 +193,23 @@ class ExtractImporter(Importer):
         self._known()
         plan = _Plan(self, actor)
         codes = [r["credit_code"] for r in rows if r["credit_code"]]
-        by_code = {o["credit_code"]: o for o in plan.load(credit_code__in=codes)} if codes else {}
+        # "not blank" repeats the unique index's condition, so that SQLite and PostgreSQL use the index
+        # (neither proves that a long IN list implies it).
+        by_code = (
+            {
+                o["credit_code"]: o
+                for o in plan.load(in_values(Organization, "credit_code", codes), ~Q(credit_code=""))
+            }
+            if codes
+            else {}
+        )
         wanted = {
             pk
             for r in rows
             if not (r["credit_code"] and r["credit_code"] in by_code) and (pk := self._by_name(r)) is not None
         }
         if wanted:
-            plan.load(pk__in=wanted)
+            plan.load(in_values(Organization, "id", wanted))
         results: list[str | Exception] = []
         for r in rows:
             try:
@@ -267,14 +276,20 @@ class ExtractImporter(Importer):
             covered = covered.filter(industry_id=extract.industry_id)
         missing = covered.exclude(last_seen_extract=extract).filter(possibly_closed=False)
         ids = list(missing.values_list("pk", flat=True))
-        flagged = Organization.objects.filter(pk__in=ids).update(possibly_closed=True)
+        flagged = sum(
+            Organization.objects.filter(in_values(Organization, "id", ids[i : i + 10_000])).update(
+                possibly_closed=True
+            )
+            for i in range(0, len(ids), 10_000)
+        )
         if ids:  # one audit row for the run's flags: which organizations, by which extract
-            audit.record(
+            audit.record_batch(
                 actor=self.actor,
                 action="flag_possibly_closed",
-                obj=extract,
-                after={"possibly_closed": ids},
-                message=f"数据比对未列出的{flagged}个组织标记为疑似已关闭",
+                model=Organization,
+                ids=ids,
+                after={"extract": extract.pk},
+                message=f"数据比对（{extract}）未列出的{flagged}个组织标记为疑似已关闭",
             )
         extract.stats = {**counts, "possibly_closed": flagged, "review": extract.reviews.count()}
         extract.save(update_fields=["stats", "updated_at"])
@@ -315,10 +330,10 @@ class _Plan:
         self.seen: set[int] = set()
         self.reviews: list[MatchReview] = []
 
-    def load(self, **lookup) -> list[dict]:
-        """The organizations matching ``lookup`` that the batch may match, and which of them the actor
-        may change (one more query, unless the actor's scope is everything)."""
-        rows = list(Organization.objects.filter(**lookup).values(*self.FIELDS))
+    def load(self, *where, **lookup) -> list[dict]:
+        """The organizations matching the condition that the batch may match, and which of them the
+        actor may change (one more query, unless the actor's scope is everything)."""
+        rows = list(Organization.objects.filter(*where, **lookup).values(*self.FIELDS))
         for row in rows:
             self.orgs[row["id"]] = row
         scope = self.importer._scope(self.actor, "change")
@@ -327,7 +342,9 @@ class _Plan:
             self.allowed.update(ids)
         elif ids:
             self.allowed.update(
-                scope.filter(Organization.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+                scope.filter(Organization.objects.filter(in_values(Organization, "id", ids))).values_list(
+                    "pk", flat=True
+                )
             )
         return rows
 
@@ -408,12 +425,13 @@ class _Plan:
             for row, pk in zip(created, ids, strict=True):
                 row["id"] = row["hq_id"] = pk  # each new organization is the top of its own chain
             bulk.insert(Organization, created)
-            audit.record_many(
+            audit.record_batch(
                 actor=self.actor,
-                action="create",
-                object_type=Organization._meta.label_lower,
-                entries=[(r["id"], r["name"], None, r) for r in created],
-                message=f"数据比对导入（{self.extract}）",
+                action="import_create",
+                model=Organization,
+                ids=ids,
+                after={"extract": self.extract.pk},
+                message=f"数据比对导入新增（{self.extract}）",
             )
             for r in created:
                 self.importer._remember(r["normalized_name"], r["id"], r["credit_code"])
@@ -422,7 +440,7 @@ class _Plan:
             bulk.update(
                 Organization,
                 [
-                    {"id": pk, **data, "updated_by_id": self.actor_id}
+                    {"id": pk, **data, "updated_by_id": self.actor_id, "last_seen_extract_id": self.extract.pk}
                     for pk, (_, data) in self.updates.items()
                 ],
             )
@@ -441,8 +459,11 @@ class _Plan:
                 self.importer._remember(org["normalized_name"], pk, org["credit_code"])
                 if "credit_code" in data:
                     self.importer._coded(pk)
-        if self.seen:
-            Organization.objects.filter(pk__in=list(self.seen)).update(last_seen_extract=self.extract)
+        unchanged = self.seen.difference(self.updates)  # the updated ones were marked seen with their update
+        if unchanged:
+            Organization.objects.filter(in_values(Organization, "id", unchanged)).update(
+                last_seen_extract=self.extract
+            )
         if self.reviews:
             MatchReview.objects.bulk_create(self.reviews)
         self.creates, self.new_names, self.updates, self.seen, self.reviews = [], set(), {}, set(), []

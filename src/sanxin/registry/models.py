@@ -78,9 +78,23 @@ class Organization(TimeStampedModel):
         related_name="+",
         editable=False,
     )
-    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    # region and industry lead the composite indexes below, which serve their lookups too: no index
+    # of their own (every index is written for each of the million rows an extract can bring).
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     industry = models.ForeignKey(
-        Industry, verbose_name=_("行业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Industry,
+        verbose_name=_("行业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     address = models.CharField(_("住所"), max_length=200, blank=True)
     size = models.CharField(_("规模"), max_length=8, choices=Size.choices, blank=True)
@@ -95,8 +109,15 @@ class Organization(TimeStampedModel):
     closed_on = models.DateField(_("注销/迁出日期"), null=True, blank=True)
     source = models.CharField(_("数据来源"), max_length=50, blank=True)
     possibly_closed = models.BooleanField(_("疑似已关闭（待核实）"), default=False)
+    # Rewritten for every organization an extract lists and never searched by: not indexed.
     last_seen_extract = models.ForeignKey(
-        "Extract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        "Extract",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
 
     class Meta:
@@ -119,7 +140,6 @@ class Organization(TimeStampedModel):
         indexes = [
             models.Index(fields=["industry", "region"], name="registry_ind_region_idx"),
             models.Index(fields=["region", "registered_on"], name="registry_region_idx"),
-            models.Index(fields=["hq"], name="registry_hq_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,10 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sanxin.core import selectors as core_selectors
 from sanxin.core.audit import record as audit_record
 from sanxin.core.errors import ServiceError
 from sanxin.core.excel.export import ledger_response
-from sanxin.core.models import AuditLog, ImportJob, Industry, Region
+from sanxin.core.models import ImportJob, Industry, Region
 from sanxin.core.pages import form_error, message_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, request_scope, scope_for
@@ -111,7 +112,7 @@ def organization_list(request):
 def detail(request, org_id):
     on = timezone.localdate()
     org = selectors.organization_get(request.scope, org_id, on=on)
-    history = AuditLog.objects.filter(object_type="registry.organization", object_id=str(org.pk))[:50]
+    history = core_selectors.history(org)
     return render(
         request,
         "registry/detail.html",
