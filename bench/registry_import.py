@@ -260,6 +260,7 @@ def main() -> int:
         "IMPORT_MAX_ROWS": args.rows + 10,
         "IMPORT_MAX_PARSED_BYTES": 1 << 31,
         "IMPORT_PARSE_TIMEOUT": 3600,
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": 1 << 32,
     }
     rows = []
     coverage_line = ""

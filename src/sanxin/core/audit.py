@@ -15,6 +15,31 @@ from .models import AuditLog
 
 SENSITIVE_PLACEHOLDER = "［已加密］"
 
+# How an action reads in Chinese on history pages and exports; a module adds its own with
+# ``label_actions`` (from its AppConfig.ready). An action without a label shows as written.
+ACTION_LABELS: dict[str, str] = {
+    "create": "新建",
+    "update": "修改",
+    "delete": "删除",
+    "export": "导出",
+    "upload": "上传",
+    "purge": "到期删除",
+    "reveal": "查看完整信息",
+    "import_upload": "上传导入文件",
+    "import_confirm": "确认导入",
+    "import_cancel": "取消导入",
+    "import_run": "执行导入",
+    "import_create": "导入新增",
+}
+
+
+def label_actions(labels: dict[str, str]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
 
 _PLAIN = (type(None), bool, int, float, str)
 

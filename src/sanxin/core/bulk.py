@@ -107,6 +107,8 @@ class _Columns:
 def allocate_ids(model: type[models.Model], n: int) -> list[int]:
     """``n`` fresh ids for ``model``'s rows, for a caller that needs them before the insert (a row that
     refers to itself, say). Call it inside the transaction that inserts them."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("allocate_ids must run inside the transaction that inserts the rows")
     table = model._meta.db_table
     column = model._meta.pk.column
     with connection.cursor() as cur:
@@ -140,7 +142,7 @@ def insert(model: type[models.Model], rows: list[dict], *, ids: bool = False) ->
         return [] if ids else None
     pk_name = model._meta.pk.attname
     allocated = None
-    if ids:
+    if ids and pk_name not in rows[0]:
         allocated = allocate_ids(model, len(rows))
         for r, pk in zip(rows, allocated, strict=True):
             r[pk_name] = pk

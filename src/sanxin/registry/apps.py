@@ -10,7 +10,7 @@ class RegistryConfig(AppConfig):
         from django.db.models import Exists, OuterRef, Q
         from django.utils import timezone
 
-        from sanxin.core import registry, scope
+        from sanxin.core import audit, registry, scope
         from sanxin.core.query import any_prefix_q
         from sanxin.core.scope import has_permission
 
@@ -41,6 +41,16 @@ class RegistryConfig(AppConfig):
                 q |= Q(Exists(mine))
             return q
 
+        audit.label_actions(
+            {
+                "flag_possibly_closed": "标记疑似关闭",
+                "confirm_operating": "核实仍在营",
+                "close": "注销/迁出",
+                "decide": "处理疑似匹配",
+                "incubation": "更新孵化进度",
+                "campaign_targets": "选定攻坚对象",
+            }
+        )
         scope.register(
             Organization,
             region="region_id",

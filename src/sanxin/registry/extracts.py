@@ -440,7 +440,12 @@ class _Plan:
             bulk.update(
                 Organization,
                 [
-                    {"id": pk, **data, "updated_by_id": self.actor_id, "last_seen_extract_id": self.extract.pk}
+                    {
+                        "id": pk,
+                        **data,
+                        "updated_by_id": self.actor_id,
+                        "last_seen_extract_id": self.extract.pk,
+                    }
                     for pk, (_, data) in self.updates.items()
                 ],
             )

@@ -10,14 +10,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from sanxin.core import selectors as core_selectors
 from sanxin.core.audit import record as audit_record
 from sanxin.core.errors import ServiceError
-from sanxin.core.excel.export import ledger_response
+from sanxin.core.excel.export import ledger_response, workbook_response
 from sanxin.core.models import ImportJob, Industry, Region
 from sanxin.core.pages import form_error, message_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, request_scope, scope_for
 from sanxin.orgs.models import Org, Person
 
-from . import campaigns, coverage, extracts, selectors, services
+from . import campaigns, coverage, exports, extracts, selectors, services
 from .forms import DATE, DATE_ERRORS, ContactForm, CoverageForm, FilterForm, OrganizationForm, VisitForm
 from .models import Campaign, CampaignTarget, Contact, Coverage, Extract, MatchReview, Organization, Outcome
 
@@ -111,6 +111,12 @@ def organization_list(request):
 @require_safe
 def detail(request, org_id):
     on = timezone.localdate()
+    if request.GET.get("export") == "xlsx":  # 一企一档 as a workbook
+        if not has_permission(request.user, "registry", "export"):
+            return render(request, "403.html", status=403)
+        org = selectors.organization_get(request_scope(request, "registry", "export"), org_id, on=on)
+        audit_record(actor=request.user, action="export", obj=org, message="导出一企一档")
+        return workbook_response(exports.dossier_workbook(org, on=on), filename=f"{org.name}-一企一档")
     org = selectors.organization_get(request.scope, org_id, on=on)
     history = core_selectors.history(org)
     return render(
@@ -123,6 +129,7 @@ def detail(request, org_id):
             "visits": selectors.visits(org)[:50],
             "chain": selectors.chain(org),
             "history": history,
+            "can_export": has_permission(request.user, "registry", "export"),
             "can_change": scope_for(request.user, "registry", "change").contains(org),
             "can_visit": scope_for(request.user, "registry", "visit").contains(org),
         },

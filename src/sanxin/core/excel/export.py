@@ -39,8 +39,9 @@ def _width(text: str) -> int:
 
 
 class Ledger:
-    """One worksheet written row by row. Use as a context manager, or call ``close()`` (returns the
-    path; the caller removes the file) or ``to_bytes()``; ``discard()`` after a failure."""
+    """Worksheets written row by row: the first is opened with the ledger, ``sheet()`` starts the
+    next (a dossier's sections). Use as a context manager, or call ``close()`` (returns the path; the
+    caller removes the file) or ``to_bytes()``; ``discard()`` after a failure."""
 
     def __init__(self, *, title: str, columns: list[str], sheet_name: str = "台账"):
         fd, self.path = tempfile.mkstemp(prefix="sanxin-ledger-", suffix=".xlsx")
@@ -57,9 +58,6 @@ class Ledger:
             },
         )
         self.wb.set_properties({"title": title, "author": "三新党建智慧平台"})
-        for ch in "[]:*?/\\":
-            sheet_name = sheet_name.replace(ch, "_")
-        self.ws = self.wb.add_worksheet(sheet_name[:31] or "台账")
         self.header = self.wb.add_format(
             {
                 "bold": True,
@@ -72,6 +70,16 @@ class Ledger:
         )
         self.date = self.wb.add_format({"num_format": "yyyy-mm-dd"})
         self.datetime = self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.closed = False
+        self.ws = None
+        self.sheet(sheet_name, columns)
+
+    def sheet(self, name: str, columns: list[str]) -> None:
+        """Finish the current worksheet and start the next, with its own header row."""
+        self._finish_sheet()
+        for ch in "[]:*?/\\":
+            name = name.replace(ch, "_")
+        self.ws = self.wb.add_worksheet(name[:31] or "台账")
         self.columns = list(columns)
         self.widths = [max(MIN_WIDTH, min(MAX_HEADER_WIDTH, _width(c) + 2)) for c in self.columns]
         for i, c in enumerate(self.columns):
@@ -79,7 +87,14 @@ class Ledger:
         self.ws.set_row(0, 22)
         self.ws.freeze_panes(1, 0)
         self.row = 1
-        self.closed = False
+
+    def _finish_sheet(self) -> None:
+        if self.ws is None:
+            return
+        for i, w in enumerate(self.widths):
+            self.ws.set_column(i, i, w)
+        if self.row > 1 and self.columns:
+            self.ws.autofilter(0, 0, self.row - 1, len(self.columns) - 1)
 
     def add(self, values: list[Any]) -> None:
         if self.row > MAX_ROWS:
@@ -110,10 +125,7 @@ class Ledger:
     def close(self) -> str:
         if not self.closed:
             self.closed = True
-            for i, w in enumerate(self.widths):
-                self.ws.set_column(i, i, w)
-            if self.row > 1 and self.columns:
-                self.ws.autofilter(0, 0, self.row - 1, len(self.columns) - 1)
+            self._finish_sheet()
             self.wb.close()
         return self.path
 
@@ -203,7 +215,11 @@ class _DeletingFile:
 
 def ledger_response(rows: Iterable[Any], columns: list[Column], *, title: str, filename: str) -> FileResponse:
     """The ledger as a download: ``<filename>-<YYYYMMDD>.xlsx``, sent as an attachment."""
-    path = export_ledger(rows, columns, title=title)
+    return workbook_response(export_ledger(rows, columns, title=title), filename=filename)
+
+
+def workbook_response(path: str, *, filename: str) -> FileResponse:
+    """A written workbook (``Ledger.close()``'s path) as a download, removed once sent."""
     stamp = timezone.localtime().strftime("%Y%m%d")
     response = FileResponse(
         _DeletingFile(path),

@@ -38,6 +38,12 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
 
     @property
+    def action_label(self) -> str:
+        from ..audit import action_label
+
+        return action_label(self.action)
+
+    @property
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))

@@ -8,6 +8,10 @@
     var open = nav.classList.toggle("open");
     t.setAttribute("aria-expanded", open ? "true" : "false");
   });
+  // Any [data-print] button prints the page (print styles hide the navigation and actions).
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-print]")) window.print();
+  });
   // Tree nodes: the first click loads the children (htmx), later clicks fold and unfold them.
   document.addEventListener("click", function (e) {
     var btn = e.target.closest(".tree-toggle");
