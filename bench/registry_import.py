@@ -261,6 +261,8 @@ def main() -> int:
         "IMPORT_MAX_PARSED_BYTES": 1 << 31,
         "IMPORT_PARSE_TIMEOUT": 3600,
         "IMPORT_MAX_UNCOMPRESSED_BYTES": 1 << 32,
+        "IMPORT_UPLOAD_PARSE_TIMEOUT": 3600,
+        "IMPORT_MEMORY_LIMIT_BYTES": 4 << 30,  # calamine holds a million-row sheet in the child
     }
     rows = []
     coverage_line = ""

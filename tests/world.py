@@ -60,6 +60,10 @@ class World:
     extract_b: object = None
     review_a: object = None
     review_b: object = None
+    member_a: object = None  # member registry: formal org branch_a, registered away (外出)
+    member_b: object = None  # formal org branch_b
+    mobility_a: object = None
+    mobility_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -220,7 +224,24 @@ def build_world() -> World:
         score=90,
     )
 
+    from sanxin.members import services as member_services
+
+    members, mobilities = [], []
+    for org, name in [(ba, "刘骑手党员"), (bb, f"陈司机党员{LEAK_MARKER}")]:
+        p, _ = services.person_create(actor=None, name=name, org=org, birth_date=D(1990, 1, 1))
+        m = member_services.member_register(
+            actor=None, person=p, org=org, joined_on=D(2015, 7, 1), since=D(2021, 3, 1)
+        )
+        members.append(m)
+        mobilities.append(
+            member_services.mobile_out(actor=None, member=m, on=D(2024, 3, 1), destination="广东省深圳市")
+        )
+
     return World(
+        member_a=members[0],
+        member_b=members[1],
+        mobility_a=mobilities[0],
+        mobility_b=mobilities[1],
         extract_a=xa,
         extract_b=xb,
         review_a=rva,

@@ -17,6 +17,7 @@ from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_b
 from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
+from sanxin.members.api import router as members_router
 from sanxin.orgs.api import people_router
 from sanxin.orgs.api import router as orgs_router
 from sanxin.registry.api import router as registry_router
@@ -134,3 +135,4 @@ api.add_router("/core", core_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/people", people_router)
 api.add_router("/registry", registry_router)
+api.add_router("/members", members_router)

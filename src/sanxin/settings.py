@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sanxin.accounts",
     "sanxin.orgs",
     "sanxin.registry",
+    "sanxin.members",
     "sanxin.demo",
 ]
 
@@ -195,6 +196,14 @@ MEDIA_ROOT = UPLOAD_ROOT
 UPLOAD_MAX_BYTES = int(os.environ.get("SANXIN_UPLOAD_MAX_BYTES", 200 * 1024 * 1024))
 IMPORT_MAX_BYTES = int(os.environ.get("SANXIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 IMPORT_MEMORY_LIMIT_BYTES = int(os.environ.get("SANXIN_IMPORT_MEMORY_LIMIT", 512 * 1024 * 1024))
+# The defaults take files of up to 200,000 rows; a city's full registry extract of a million rows needs
+# these raised together (docs/operations.md): calamine holds an .xlsx sheet in the parsing child's memory.
+IMPORT_MAX_ROWS = int(os.environ.get("SANXIN_IMPORT_MAX_ROWS", 200_000))
+IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("SANXIN_IMPORT_MAX_UNCOMPRESSED", 200 * 1024 * 1024))
+IMPORT_MAX_PARSED_BYTES = int(os.environ.get("SANXIN_IMPORT_MAX_PARSED", 256 * 1024 * 1024))
+IMPORT_PARSE_TIMEOUT = int(os.environ.get("SANXIN_IMPORT_PARSE_TIMEOUT", 300))
+# The upload request parses the file (headers, row count, and the rows kept for the run).
+IMPORT_UPLOAD_PARSE_TIMEOUT = int(os.environ.get("SANXIN_IMPORT_UPLOAD_PARSE_TIMEOUT", 50))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None

@@ -156,6 +156,24 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     },
     ("POST", "/api/v1/orgs/posts/{post_id}/end"): lambda w, t: {"end_on": "2024-06-01"},
     ("POST", "/api/v1/people/"): lambda w, t: {"name": "走查登记", "org_id": t.pk},
+    ("POST", "/api/v1/members/"): lambda w, t: {
+        "person_id": _person_for(t).pk,
+        "org_id": t.pk,
+        "joined_on": "2020-07-01",
+    },
+    # the own member's own branch: the scopes pass and the service refuses a move to where they are
+    ("POST", "/api/v1/members/{member_id}/move"): lambda w, t: {
+        "org_id": (w.branch_a if t == w.member_a else w.branch_b).pk,
+        "on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/{member_id}/convert"): lambda w, t: {"on": "2024-06-01"},
+    ("POST", "/api/v1/members/{member_id}/mobility"): lambda w, t: {
+        "direction": "in",
+        "on": "2024-06-01",
+        "host_id": (w.branch_a if t == w.member_a else w.branch_b).pk,
+    },
+    ("POST", "/api/v1/members/mobilities/{mobility_id}/end"): lambda w, t: {"on": "2025-01-01"},
+    ("POST", "/api/v1/members/{member_id}/hidden"): lambda w, t: {"hidden": "pocket", "how": "走查"},
     ("POST", "/api/v1/people/{person_id}/reveal"): lambda w, t: {"field": "phone", "reason": "走查核对"},
     ("POST", "/api/v1/registry/organizations"): lambda w, t: {
         "name": "走查登记的网点",
@@ -307,6 +325,18 @@ class Walker:
             ]
         if model is CampaignTarget:
             a, b = self.world.campaign_a.targets.get(), self.world.campaign_b.targets.get()
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.members.models import Member, Mobility
+
+        if model in {Member, Mobility}:
+            a, b = (
+                (self.world.member_a, self.world.member_b)
+                if model is Member
+                else (
+                    self.world.mobility_a,
+                    self.world.mobility_b,
+                )
+            )
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         if model is Org:
             return self.world.a_side()

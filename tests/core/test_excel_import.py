@@ -136,6 +136,46 @@ def test_never_half_a_row(office_user, monkeypatch):
     assert not Region.objects.filter(code__startswith="390103006").exists()
 
 
+def test_a_batch_the_database_refuses_is_applied_again_row_by_row(office_user, monkeypatch):
+    """An importer's set-oriented path (apply_rows) whose batch hits an IntegrityError: the batch is
+    rolled back, the importer told to forget its caches, and the rows applied one by one, so only the
+    row at fault is reported and no row is written twice."""
+    from django.db import IntegrityError
+
+    from sanxin.core.regions import region_upsert
+
+    original = RegionImporter.apply_row
+    forgotten = []
+
+    def apply_rows(self, rows, actor):
+        for r in rows:
+            region_upsert(actor=actor, code=r["code"], name=r["name"])
+        if any(r["name"].startswith("冲突") for r in rows):
+            raise IntegrityError("simulated")
+        return ["created"] * len(rows)
+
+    def apply_row(self, cleaned, actor):
+        if cleaned["name"].startswith("冲突"):
+            raise IntegrityError("simulated")
+        return original(self, cleaned, actor)
+
+    monkeypatch.setattr(RegionImporter, "apply_rows", apply_rows)
+    monkeypatch.setattr(RegionImporter, "apply_row", apply_row)
+    monkeypatch.setattr(RegionImporter, "rolled_back", lambda self: forgotten.append(1))
+    rows = [["区划代码", "名称"], ["390103005000", "新港街道"], ["390103005001", "冲突社区"]]
+    rows += [["390103005002", "新港二社区"]]
+    job = run(office_user, upload(office_user, xlsx(rows), mode="valid"))
+    assert job.status == ImportJob.Status.DONE and job.created_count == 2 and job.error_count == 1
+    assert new_regions() == {"390103005000": "新港街道", "390103005002": "新港二社区"}
+    assert report(job)[1] == (3, None, None, "与已有数据冲突，未能保存") and forgotten
+
+    # the same in all-or-nothing mode: reported, and nothing kept
+    rows = [["区划代码", "名称"], ["390103006000", "新湾街道"], ["390103006001", "冲突社区"]]
+    job = run(office_user, upload(office_user, xlsx(rows), mode="all"))
+    assert job.status == ImportJob.Status.REJECTED and job.created_count == 0
+    assert not Region.objects.filter(code__startswith="390103006").exists()
+
+
 def test_a_system_error_in_valid_only_keeps_committed_batches(office_user, monkeypatch):
     original = RegionImporter.apply_row
 

@@ -5,9 +5,11 @@ from django.db import IntegrityError, transaction
 
 from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
 from sanxin.core.models import AuditLog, Event
+from sanxin.members.selectors import org_on
+from sanxin.members.services import membership_move
 from sanxin.orgs import selectors, services
 from sanxin.orgs.models import EventKind, Org, OrgStatus, OrgType, OrgVersion, Post, PostTitle
-from tests.world import D, build_world, regions
+from tests.world import LEAK_MARKER, D, build_world, regions
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +147,9 @@ def test_dissolve_refused_with_active_children_people_or_posts(w):
     services.post_end(actor=None, post=post, end_on=D(2023, 12, 31))
     post.person.org = None
     post.person.save()
+    with pytest.raises(RuleViolation):  # a member's relation is still here: members move out first
+        services.org_dissolve(actor=None, org=w.branch_a, on=D(2024, 1, 1))
+    membership_move(actor=None, member=w.member_a, org=w.branch_c, on=D(2023, 12, 1))
     services.org_dissolve(actor=None, org=w.branch_a, on=D(2024, 1, 1))
     a = Org.objects.get(pk=w.branch_a.pk)
     assert a.status == OrgStatus.DISSOLVED and a.ended_on == D(2024, 1, 1)
@@ -169,7 +174,12 @@ def test_merge_moves_children_people_and_closes_source(w):
     b = Org.objects.get(pk=w.branch_b.pk)
     assert b.status == OrgStatus.MERGED
     assert Org.objects.get_parent(Org.objects.get(pk=group.pk)).pk == w.branch_c.pk
-    assert w.branch_c.people.count() == 1
+    # the secretary moves with the org; the member through the membership service, dated
+    assert set(w.branch_c.people.values_list("name", flat=True)) == {
+        w.member_b.person.name,
+        "李司机" + LEAK_MARKER,
+    }
+    assert org_on(w.member_b, D(2024, 1, 14)) == b and org_on(w.member_b, D(2024, 1, 15)) == w.branch_c
     assert not Post.objects.filter(org=b, end_on__isnull=True).exists()
     assert Event.objects.filter(name="orgs.merged", payload__into_id=w.branch_c.pk).exists()
 

@@ -53,6 +53,7 @@ ACTIONS = {
     "reveal": "查看敏感信息原文",
     "grant": "授权",
     "visit": "走访记录",
+    "flags": "口袋/隐形党员标记",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -94,6 +95,8 @@ allow(Role.DEPARTMENT, "registry", "view", {REG, IND})
 allow(Role.DEPARTMENT, "orgs", "view", {REG, IND})
 allow(Role.MEMBER, "orgs", "view", {ORG})
 allow(Role.SECURITY_ADMIN, "people", "reveal", {ORG, REG})
+# 口袋党员/隐形党员 label people who have not chosen to show themselves: the organization department only.
+allow(Role.ORG_DEPARTMENT, "people", "flags", {ORG, REG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})

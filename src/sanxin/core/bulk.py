@@ -154,7 +154,12 @@ def insert(model: type[models.Model], rows: list[dict], *, ids: bool = False) ->
     column_list = ", ".join(qn(n) for n in names)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            with cur.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+            # COPY is psycopg's own (not through Django's cursor wrapper): map its errors to Django's
+            # (an IntegrityError for a duplicate key) as every other statement's are.
+            with (
+                connection.wrap_database_errors,
+                cur.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
+            ):
                 for v in values:
                     copy.write_row(v)
         else:

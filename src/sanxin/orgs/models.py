@@ -225,6 +225,24 @@ class Gender(models.TextChoices):
     FEMALE = "F", _("女")
 
 
+# The 56 ethnic groups (GB/T 3304), as people write them.
+ETHNICITIES = (
+    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 "
+    "傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 "
+    "毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 "
+    "塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族"
+).split()
+
+
+class Education(models.TextChoices):
+    POSTGRADUATE = "postgraduate", _("研究生")
+    BACHELOR = "bachelor", _("大学本科")
+    COLLEGE = "college", _("大学专科")
+    SECONDARY = "secondary", _("中专/技校")
+    HIGH_SCHOOL = "high_school", _("高中")
+    JUNIOR = "junior", _("初中及以下")
+
+
 class Person(TimeStampedModel):
     """A person the platform knows: a member, a worker, an office holder. The member registry
     extends this record; identifiers are encrypted, found by blind index, shown masked."""
@@ -236,6 +254,9 @@ class Person(TimeStampedModel):
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     resident_id = EncryptedTextField(_("公民身份号码"), blank=True)
     resident_id_index = models.CharField(max_length=64, blank=True, editable=False)
+    ethnicity = models.CharField(_("民族"), max_length=10, choices=[(e, e) for e in ETHNICITIES], blank=True)
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    household_place = models.CharField(_("户籍所在地"), max_length=200, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
     )

@@ -51,6 +51,16 @@ def register_dissolve_check(check: Callable[[Org], str]) -> None:
     _dissolve_checks.append(check)
 
 
+# Movers other modules add for a merge: callable(actor, source, target, on) moving the people whose
+# relation the module owns (the member registry moves members through its membership service). The
+# people left with ``org=source`` afterwards (holders of no membership) are moved here.
+_people_movers: list[Callable] = []
+
+
+def register_people_mover(mover: Callable) -> None:
+    _people_movers.append(mover)
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -433,7 +443,9 @@ def org_merge(*, actor, sources: list[Org], target: Org, on: dt.date, document_n
             )
             src = Org.objects.get(pk=src.pk)
         moved = list(Person.objects.filter(org=src).values_list("pk", flat=True))
-        Person.objects.filter(pk__in=moved).update(org=target)
+        for mover in _people_movers:
+            mover(actor, src, target, on)
+        Person.objects.filter(org=src).update(org=target)
         Post.objects.filter(org=src, end_on__isnull=True).update(end_on=on)
         _end(
             actor,

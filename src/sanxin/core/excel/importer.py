@@ -40,6 +40,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from itertools import chain, islice
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,7 +57,6 @@ logger = logging.getLogger(__name__)
 
 BATCH = 200
 ROWS = "rows"  # the sidecar of an upload holding its parsed rows
-UPLOAD_PARSE_TIMEOUT = 50  # seconds: reading the headers happens inside the upload request
 RESULTS = ("created", "updated", "unchanged")
 ERROR_REPORT_DAYS = 30
 
@@ -311,7 +311,12 @@ def job_create(
     try:
         kind = checks.check_file(stored.path, stored.original_name)
         # The parsed rows stay beside the upload, so the run reads them without parsing again.
-        sheet = reader.read(stored.path, kind, timeout=UPLOAD_PARSE_TIMEOUT, out=stored.sidecar(ROWS))
+        sheet = reader.read(
+            stored.path,
+            kind,
+            timeout=int(getattr(settings, "IMPORT_UPLOAD_PARSE_TIMEOUT", 50)),
+            out=stored.sidecar(ROWS),
+        )
         headers, count, header_row = sheet.headers, sheet.count, sheet.header_row
         mapping, remembered = suggest_mapping(importer, headers)
         previous = ImportJob.objects.filter(

@@ -1,0 +1,261 @@
+"""/api/v1/members: the member registry. Lists and details are scoped (people module); every write
+goes through ``members.services``; the 口袋/隐形党员 flag is returned only to holders of ``people.flags``."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from sanxin.core.apischema import PageNumber
+from sanxin.core.errors import InvalidInput
+from sanxin.core.permissions import permission
+from sanxin.core.scope import has_permission, scope_for
+from sanxin.orgs.models import Org, Person
+
+from . import dues, selectors, services
+from .models import Direction, Hidden, Member, Mobility, RelationKind, Standing
+
+router = Router(tags=["党员信息库"])
+
+
+class RelationOut(Schema):
+    org_id: int
+    org_name: str = Field(validation_alias="org.name")
+    kind: str
+    source: str
+    start_on: dt.date
+    end_on: dt.date | None
+    note: str
+
+
+class MobilityOut(Schema):
+    id: int
+    direction: str
+    host_id: int | None
+    destination: str
+    start_on: dt.date
+    end_on: dt.date | None
+    expected_return: dt.date | None
+    certificate_no: str
+    certificate_valid_until: dt.date | None
+
+
+class MemberOut(Schema):
+    id: int = Field(validation_alias="pk")
+    name: str = Field(validation_alias="person.name")
+    org_id: int | None = Field(validation_alias="person.org_id")
+    standing: str
+    joined_on: dt.date
+    converted_on: dt.date | None
+    hidden: str | None = Field(None, description="口袋/隐形党员标记：仅组织部门可见，其他人为 null")
+
+    @staticmethod
+    def resolve_hidden(obj, context):
+        return obj.hidden if _sees_flags(context["request"]) else None
+
+
+class MemberDetailOut(MemberOut):
+    relations: list[RelationOut]
+    mobilities: list[MobilityOut]
+
+    @staticmethod
+    def resolve_relations(obj):
+        return list(selectors.history(obj))
+
+    @staticmethod
+    def resolve_mobilities(obj):
+        return list(obj.mobilities.all())
+
+
+def _sees_flags(request) -> bool:
+    return has_permission(request.auth, "people", "flags")
+
+
+class MemberQuery(Schema):
+    org_id: int | None = Field(None, description="组织（含下级）")
+    standing: Literal["", "probationary", "full"] = ""
+    mobile: Literal["", "out", "in"] = Field("", description="当前外出或流入的党员")
+    q: str = Field("", max_length=50, description="姓名")
+
+
+@router.get("/", response=list[MemberOut], summary="党员列表")
+@paginate(PageNumber)
+@permission("people", "view")
+def member_list(request, filters: Query[MemberQuery]):
+    qs = selectors.member_list(request.scope)
+    if filters.org_id:
+        org = scope_for(request.auth, "orgs", "view").get(Org, pk=filters.org_id)
+        qs = qs.filter(pk__in=selectors.members_of(org, dt.date.today(), subtree=True).values("pk"))
+    if filters.standing:
+        qs = qs.filter(standing=filters.standing)
+    if filters.mobile:
+        qs = qs.filter(
+            pk__in=Mobility.objects.filter(direction=filters.mobile, end_on__isnull=True).values("member_id")
+        )
+    if filters.q:
+        qs = qs.filter(person__name__contains=filters.q.strip())
+    return qs.order_by("person__name", "pk")
+
+
+@router.get("/{member_id}", response=MemberDetailOut, summary="党员详情（含组织关系历史）")
+@permission("people", "view", model=Member, lookup="member_id")
+def member_detail(request, member_id: int):
+    return request.scope.get(Member.objects.select_related("person"), pk=member_id)
+
+
+class RegisterIn(Schema):
+    person_id: int
+    org_id: int
+    joined_on: dt.date
+    standing: Literal["probationary", "full"] = Standing.PROBATIONARY
+    converted_on: dt.date | None = None
+    since: dt.date | None = Field(None, description="组织关系在本组织的开始日期，默认入党日期")
+    note: str = Field("", max_length=200)
+
+
+@router.post("/", response={201: MemberOut}, summary="登记党员")
+@permission("people", "change")
+def member_register(request, payload: RegisterIn):
+    person = request.scope.get(Person, pk=payload.person_id)
+    org = _org(request, payload.org_id)
+    member = services.member_register(
+        actor=request.auth,
+        person=person,
+        org=org,
+        joined_on=payload.joined_on,
+        standing=payload.standing,
+        converted_on=payload.converted_on,
+        since=payload.since,
+        note=payload.note,
+    )
+    return Status(201, member)
+
+
+def _org(request, org_id: int) -> Org:
+    """An org the actor may place members in (404 otherwise, as for reads)."""
+    return scope_for(request.auth, "people", "change").get(Org, pk=org_id)
+
+
+class MoveIn(Schema):
+    org_id: int
+    on: dt.date
+    kind: Literal["formal", "activity"] = RelationKind.FORMAL
+    note: str = Field("", max_length=200)
+
+
+@router.post("/{member_id}/move", response=MemberDetailOut, summary="调整组织关系")
+@permission("people", "change", model=Member, lookup="member_id")
+def member_move(request, member_id: int, payload: MoveIn):
+    member = request.scope.get(Member, pk=member_id)
+    services.membership_move(
+        actor=request.auth,
+        member=member,
+        org=_org(request, payload.org_id),
+        on=payload.on,
+        kind=payload.kind,
+        note=payload.note,
+    )
+    return Member.objects.select_related("person").get(pk=member.pk)
+
+
+class ConvertIn(Schema):
+    on: dt.date
+
+
+@router.post("/{member_id}/convert", response=MemberOut, summary="预备党员转正")
+@permission("people", "change", model=Member, lookup="member_id")
+def member_convert(request, member_id: int, payload: ConvertIn):
+    member = request.scope.get(Member, pk=member_id)
+    return services.member_convert(actor=request.auth, member=member, on=payload.on)
+
+
+class MobilityIn(Schema):
+    direction: Literal["out", "in"]
+    on: dt.date
+    destination: str = Field("", max_length=200, description="外出去向（外出必填）")
+    expected_return: dt.date | None = None
+    host_id: int | None = Field(None, description="流入挂靠的党组织（流入必填）")
+    certificate_no: str = Field("", max_length=40, description="流动党员活动证编号")
+    certificate_valid_until: dt.date | None = None
+
+
+@router.post("/{member_id}/mobility", response={201: MobilityOut}, summary="登记外出或流入")
+@permission("people", "change", model=Member, lookup="member_id")
+def member_mobility(request, member_id: int, payload: MobilityIn):
+    member = request.scope.get(Member, pk=member_id)
+    if payload.direction == Direction.OUT:
+        mobility = services.mobile_out(
+            actor=request.auth,
+            member=member,
+            on=payload.on,
+            destination=payload.destination,
+            expected_return=payload.expected_return,
+            certificate_no=payload.certificate_no,
+            certificate_valid_until=payload.certificate_valid_until,
+        )
+    else:
+        if payload.host_id is None:
+            raise InvalidInput("流入须选择挂靠的党组织", field="host_id")
+        mobility = services.mobile_in(
+            actor=request.auth,
+            member=member,
+            host=_org(request, payload.host_id),
+            on=payload.on,
+            certificate_no=payload.certificate_no,
+            certificate_valid_until=payload.certificate_valid_until,
+        )
+    return Status(201, mobility)
+
+
+class EndIn(Schema):
+    on: dt.date
+
+
+@router.post("/mobilities/{mobility_id}/end", response=MobilityOut, summary="登记返回或结束挂靠")
+@permission("people", "change", model=Mobility, lookup="mobility_id")
+def mobility_end(request, mobility_id: int, payload: EndIn):
+    mobility = request.scope.get(Mobility, pk=mobility_id)
+    return services.mobility_end(actor=request.auth, mobility=mobility, on=payload.on)
+
+
+class HiddenIn(Schema):
+    hidden: Literal["", "pocket", "invisible"] = Field(
+        description="pocket 口袋党员 / invisible 隐形党员 / 空=清除"
+    )
+    how: str = Field("", max_length=200, description="发现途径")
+    on: dt.date | None = None
+
+
+@router.post("/{member_id}/hidden", response=MemberOut, summary="标记口袋/隐形党员（仅组织部门）")
+@permission("people", "flags", model=Member, lookup="member_id")
+def member_hidden(request, member_id: int, payload: HiddenIn):
+    member = request.scope.get(Member, pk=member_id)
+    return services.member_flag_hidden(
+        actor=request.auth,
+        member=member,
+        hidden=payload.hidden or Hidden.NONE,
+        how=payload.how,
+        on=payload.on,
+    )
+
+
+class DuesQuery(Schema):
+    basis: Literal["salary", "pension", "flat", "rural"]
+    income: str = Field("", max_length=20, description="税后月收入、月养老金或农民党员每月交纳金额（元）")
+
+
+class DuesOut(Schema):
+    basis: str
+    income: Decimal | None
+    monthly: Decimal
+
+
+@router.get("/dues/calculate", response=DuesOut, summary="按规定计算每月党费")
+@permission.reference()
+def dues_calculate(request, params: Query[DuesQuery]):
+    monthly = dues.monthly_dues(params.basis, params.income or None)
+    income = dues.money(params.income) if params.income else None
+    return {"basis": params.basis, "income": income, "monthly": monthly}

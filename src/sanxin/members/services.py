@@ -1,0 +1,406 @@
+"""Writes of the member registry. Each takes the acting user (None for system jobs), checks the scope
+(people module), validates, audits through the core services and publishes events.
+
+``membership_move`` is the one way a member's formal or activity org changes: registration opens the
+first relations, moves, merges, mobility and (later) transfers all go through it, so the periods stay
+contiguous and the person's current org (``Person.org``, what scopes and pages read) follows the formal
+relation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from sanxin.core import events
+from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
+from sanxin.core.scope import scope_for
+from sanxin.core.services import model_create, model_update
+from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
+
+from .models import Direction, Hidden, Member, Mobility, OrgRelation, RelationKind, RelationSource, Standing
+
+MIN_AGE = 18
+PROBATION_YEARS = 1
+
+
+def add_years(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _check(actor, org: Org, action: str = "change") -> None:
+    """Out of the actor's scope is 404, as for reads. ``actor=None`` is the system."""
+    if actor is not None and not scope_for(actor, "people", action).contains(org):
+        raise NotFound()
+
+
+def _holds_members(org: Org, field: str = "org") -> None:
+    if org.status != OrgStatus.ACTIVE:
+        raise RuleViolation(f"“{org.name}”已撤销或合并，不能接收党员", code="org_inactive", field=field)
+    if org.org_type not in BRANCH_TYPES:
+        raise RuleViolation(
+            "党员的组织关系只能在党支部（含联合、临时、流动党员党支部等），请选择支部",
+            code="not_a_branch",
+            field=field,
+        )
+
+
+def _not_future(on: dt.date, field: str = "on") -> None:
+    if on > timezone.localdate():
+        raise InvalidInput("日期不能晚于今天", field=field)
+
+
+def _open(member: Member, kind: str) -> OrgRelation | None:
+    return OrgRelation.objects.filter(member=member, kind=kind, end_on__isnull=True).first()
+
+
+def _lock(member: Member) -> Member:
+    return Member.objects.select_for_update().select_related("person").get(pk=member.pk)
+
+
+# --- registration ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_register(
+    *,
+    actor,
+    person: Person,
+    org: Org,
+    joined_on: dt.date,
+    standing: str = Standing.PROBATIONARY,
+    converted_on: dt.date | None = None,
+    since: dt.date | None = None,
+    note: str = "",
+) -> Member:
+    """Record that ``person`` is a member whose formal (and activity) org is ``org`` from ``since``
+    (default: the join date)."""
+    _check(actor, org)
+    _holds_members(org)
+    if Member.objects.filter(person=person).exists():
+        raise RuleViolation("此人已登记为党员", code="duplicate", field="person")
+    if standing not in Standing.values:
+        raise InvalidInput("请选择党员类别", field="standing")
+    _not_future(joined_on, "joined_on")
+    if person.birth_date and joined_on < add_years(person.birth_date, MIN_AGE):
+        raise RuleViolation("入党时须年满18周岁", code="too_young", field="joined_on")
+    if standing == Standing.FULL:
+        if converted_on is None:
+            raise InvalidInput("正式党员请填写转正日期", field="converted_on")
+        if converted_on < add_years(joined_on, PROBATION_YEARS):
+            raise RuleViolation(
+                "预备期为一年，转正日期不能早于入党满一年", code="probation", field="converted_on"
+            )
+        _not_future(converted_on, "converted_on")
+    elif converted_on is not None:
+        raise InvalidInput("预备党员没有转正日期", field="converted_on")
+    since = since or joined_on
+    if since < joined_on:
+        raise InvalidInput("组织关系开始日期不能早于入党日期", field="since")
+    _not_future(since, "since")
+    member = model_create(
+        Member, actor=actor, person=person, standing=standing, joined_on=joined_on, converted_on=converted_on
+    )
+    for kind in (RelationKind.FORMAL, RelationKind.ACTIVITY):
+        model_create(
+            OrgRelation,
+            actor=actor,
+            member=member,
+            org=org,
+            kind=kind,
+            source=RelationSource.REGISTER,
+            start_on=since,
+            note=note,
+        )
+    _sync_person(actor, member.person, org)
+    events.publish("members.registered", {"member_id": member.pk, "org_id": org.pk, "on": since.isoformat()})
+    return member
+
+
+def _sync_person(actor, person: Person, org: Org) -> None:
+    if person.org_id != org.pk:
+        model_update(person, actor=actor, data={"org": org}, action="membership_sync")
+
+
+# --- the one way a member's org changes -------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_move(
+    *,
+    actor,
+    member: Member,
+    org: Org,
+    on: dt.date,
+    kind: str = RelationKind.FORMAL,
+    source: str = RelationSource.MOVE,
+    note: str = "",
+) -> OrgRelation:
+    """From ``on``, ``member``'s ``kind`` org is ``org``: the open relation ends on ``on`` and the new
+    one starts there. Moving the formal org moves the activity org with it, unless the member is
+    挂靠 elsewhere (an open 流入). The actor needs the people scope on both orgs."""
+    member = _lock(member)
+    if kind not in RelationKind.values:
+        raise InvalidInput("请选择关系类型", field="kind")
+    if source not in RelationSource.values:
+        raise InvalidInput("请选择调整原因", field="source")
+    current = _open(member, kind)
+    if current is None:
+        raise RuleViolation("该党员的组织关系已结束，不能调整", code="no_relation")
+    _check(actor, current.org)
+    _check(actor, org)
+    if current.org_id == org.pk:
+        raise RuleViolation("该党员已在此组织", code="unchanged", field="org")
+    _holds_members(org)
+    _not_future(on)
+    if on <= current.start_on:
+        raise RuleViolation(
+            f"调整日期须晚于当前关系的开始日期（{current.start_on:%Y-%m-%d}）", code="date_order", field="on"
+        )
+    model_update(current, actor=actor, data={"end_on": on}, action="end")
+    relation = model_create(
+        OrgRelation, actor=actor, member=member, org=org, kind=kind, source=source, start_on=on, note=note
+    )
+    if kind == RelationKind.FORMAL:
+        _sync_person(actor, member.person, org)
+        activity = _open(member, RelationKind.ACTIVITY)
+        hosted = Mobility.objects.filter(member=member, direction=Direction.IN, end_on__isnull=True).exists()
+        if activity is not None and activity.org_id == current.org_id and not hosted:
+            if on > activity.start_on:
+                model_update(activity, actor=actor, data={"end_on": on}, action="end")
+                model_create(
+                    OrgRelation,
+                    actor=actor,
+                    member=member,
+                    org=org,
+                    kind=RelationKind.ACTIVITY,
+                    source=RelationSource.FOLLOW,
+                    start_on=on,
+                )
+            else:  # it began today (a 流入 ended today): it begins at the new org instead
+                model_update(activity, actor=actor, data={"org": org, "source": RelationSource.FOLLOW})
+    events.publish(
+        "members.moved",
+        {
+            "member_id": member.pk,
+            "kind": kind,
+            "from_org_id": current.org_id,
+            "to_org_id": org.pk,
+            "on": on.isoformat(),
+            "source": source,
+        },
+    )
+    return relation
+
+
+def move_members_of_merged_org(actor, source: Org, target: Org, on: dt.date) -> None:
+    """The merge hook (``orgs.services.register_people_mover``): the members of a merged org move to
+    the merged-into org through ``membership_move`` (their activity org with them), then the 流入
+    members it hosts move their activity there too. The merge checked the actor's scope on both."""
+    for kind in (RelationKind.FORMAL, RelationKind.ACTIVITY):
+        open_here = OrgRelation.objects.filter(org=source, kind=kind, end_on__isnull=True).select_related(
+            "member__person"
+        )
+        for relation in open_here:
+            if relation.start_on >= on:  # begun the same day: nothing to end, it begins at the target
+                model_update(relation, actor=actor, data={"org": target}, action="merge")
+                if kind == RelationKind.FORMAL:
+                    _sync_person(actor, relation.member.person, target)
+                continue
+            membership_move(
+                actor=None,
+                member=relation.member,
+                org=target,
+                on=on,
+                kind=kind,
+                source=RelationSource.MERGE,
+                note=f"{source.name}并入{target.name}",
+            )
+    for mobility in Mobility.objects.filter(host=source, end_on__isnull=True):
+        model_update(mobility, actor=actor, data={"host": target}, action="merge")
+
+
+# --- mobility (流动党员) ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mobile_out(
+    *,
+    actor,
+    member: Member,
+    on: dt.date,
+    destination: str,
+    expected_return: dt.date | None = None,
+    certificate_no: str = "",
+    certificate_valid_until: dt.date | None = None,
+) -> Mobility:
+    """外出: the member leaves for work elsewhere; the formal org keeps the relation."""
+    member = _lock(member)
+    formal = _open(member, RelationKind.FORMAL)
+    if formal is None:
+        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    _check(actor, formal.org)
+    if not (destination or "").strip():
+        raise InvalidInput("请填写外出去向", field="destination")
+    _not_future(on)
+    if on < formal.start_on:
+        raise RuleViolation("外出日期不能早于组织关系开始日期", code="date_order", field="on")
+    if expected_return is not None and expected_return <= on:
+        raise InvalidInput("预计返回日期应晚于外出日期", field="expected_return")
+    _certificate(certificate_no, certificate_valid_until, on)
+    if Mobility.objects.filter(member=member, direction=Direction.OUT, end_on__isnull=True).exists():
+        raise RuleViolation("该党员已登记外出，请先登记返回", code="already_out")
+    mobility = model_create(
+        Mobility,
+        actor=actor,
+        member=member,
+        direction=Direction.OUT,
+        start_on=on,
+        destination=destination.strip(),
+        expected_return=expected_return,
+        certificate_no=certificate_no.strip(),
+        certificate_valid_until=certificate_valid_until,
+    )
+    events.publish("members.mobile_out", {"member_id": member.pk, "mobility_id": mobility.pk})
+    return mobility
+
+
+def _certificate(number: str, valid_until: dt.date | None, on: dt.date) -> None:
+    if (number or "").strip() and valid_until is None:
+        raise InvalidInput("请填写流动党员活动证有效期", field="certificate_valid_until")
+    if valid_until is not None and valid_until <= on:
+        raise InvalidInput("活动证有效期应晚于登记日期", field="certificate_valid_until")
+
+
+@transaction.atomic
+def mobile_in(
+    *,
+    actor,
+    member: Member,
+    host: Org,
+    on: dt.date,
+    certificate_no: str = "",
+    certificate_valid_until: dt.date | None = None,
+) -> Mobility:
+    """流入: the member takes part in organization life at ``host`` (挂靠) while the formal relation
+    stays where it is. Registered by the host's side (its scope)."""
+    member = _lock(member)
+    formal = _open(member, RelationKind.FORMAL)
+    if formal is None:
+        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    _check(actor, host)
+    _holds_members(host, "host")
+    if host.pk == formal.org_id:
+        raise RuleViolation("挂靠组织不能是其组织关系所在的组织", code="same_org", field="host")
+    _not_future(on)
+    _certificate(certificate_no, certificate_valid_until, on)
+    if Mobility.objects.filter(member=member, direction=Direction.IN, end_on__isnull=True).exists():
+        raise RuleViolation("该党员已在其他组织挂靠，请先结束挂靠", code="already_in")
+    mobility = model_create(
+        Mobility,
+        actor=actor,
+        member=member,
+        direction=Direction.IN,
+        host=host,
+        start_on=on,
+        certificate_no=(certificate_no or "").strip(),
+        certificate_valid_until=certificate_valid_until,
+    )
+    activity = _open(member, RelationKind.ACTIVITY)
+    if activity is not None and activity.org_id != host.pk:
+        membership_move(
+            actor=None,  # the host's side registers 流入; the activity relation follows it
+            member=member,
+            org=host,
+            on=on,
+            kind=RelationKind.ACTIVITY,
+            source=RelationSource.MOBILE_IN,
+        )
+    events.publish(
+        "members.mobile_in", {"member_id": member.pk, "mobility_id": mobility.pk, "host_id": host.pk}
+    )
+    return mobility
+
+
+@transaction.atomic
+def mobility_end(*, actor, mobility: Mobility, on: dt.date) -> Mobility:
+    """返回 (外出) or 结束挂靠 (流入): a 流入 member's activity org goes back to the formal org."""
+    mobility = (
+        Mobility.objects.select_for_update(of=("self",)).select_related("member", "host").get(pk=mobility.pk)
+    )
+    member = mobility.member
+    formal = _open(member, RelationKind.FORMAL)
+    _check(actor, mobility.host if mobility.direction == Direction.IN else formal.org)
+    if mobility.end_on is not None:
+        raise RuleViolation("该流动登记已结束", code="already_ended")
+    _not_future(on)
+    if on <= mobility.start_on:
+        raise RuleViolation("结束日期应晚于开始日期", code="date_order", field="on")
+    mobility, _ = model_update(mobility, actor=actor, data={"end_on": on}, action="end")
+    if mobility.direction == Direction.IN and formal is not None:
+        activity = _open(member, RelationKind.ACTIVITY)
+        if activity is not None and activity.org_id != formal.org_id:
+            membership_move(
+                actor=None,
+                member=member,
+                org=formal.org,
+                on=on,
+                kind=RelationKind.ACTIVITY,
+                source=RelationSource.MOBILE_END,
+            )
+    events.publish("members.mobility_ended", {"member_id": member.pk, "mobility_id": mobility.pk})
+    return mobility
+
+
+# --- standing and flags ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_convert(*, actor, member: Member, on: dt.date) -> Member:
+    """预备党员 → 正式党员, after the year of probation."""
+    member = _lock(member)
+    formal = _open(member, RelationKind.FORMAL)
+    if formal is None:
+        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    _check(actor, formal.org)
+    if member.standing != Standing.PROBATIONARY:
+        raise RuleViolation("只有预备党员可以转正", code="not_probationary")
+    _not_future(on)
+    due = add_years(member.joined_on, PROBATION_YEARS)
+    if on < due:
+        raise RuleViolation(f"预备期为一年，{due:%Y-%m-%d}起方可转正", code="probation", field="on")
+    member, _ = model_update(
+        member, actor=actor, data={"standing": Standing.FULL, "converted_on": on}, action="convert"
+    )
+    events.publish("members.converted", {"member_id": member.pk, "on": on.isoformat()})
+    return member
+
+
+@transaction.atomic
+def member_flag_hidden(
+    *, actor, member: Member, hidden: str, how: str = "", on: dt.date | None = None
+) -> Member:
+    """Mark (or clear, with ``hidden=""``) a member as 口袋党员/隐形党员, with how they were found.
+    Only the organization department's ``flags`` permission may; audited."""
+    member = _lock(member)
+    formal = _open(member, RelationKind.FORMAL)
+    if formal is None or not scope_for(actor, "people", "flags").contains(formal.org):
+        raise NotFound()
+    if hidden not in Hidden.values:
+        raise InvalidInput("请选择标记类型", field="hidden")
+    if hidden and not (how or "").strip():
+        raise InvalidInput("请填写发现途径", field="how")
+    on = on or timezone.localdate()
+    _not_future(on)
+    data = {
+        "hidden": hidden,
+        "hidden_found_how": (how or "").strip() if hidden else "",
+        "hidden_found_on": on if hidden else None,
+    }
+    member, _ = model_update(member, actor=actor, data=data, action="flag_hidden")
+    return member
