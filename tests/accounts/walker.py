@@ -174,6 +174,16 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     },
     ("POST", "/api/v1/members/mobilities/{mobility_id}/end"): lambda w, t: {"on": "2025-01-01"},
     ("POST", "/api/v1/members/{member_id}/hidden"): lambda w, t: {"hidden": "pocket", "how": "走查"},
+    ("POST", "/api/v1/members/{member_id}/declarations"): lambda w, t: {
+        "basis": "salary",
+        "amount": "4500",
+        "month": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/{member_id}/payments"): lambda w, t: {
+        "month_from": "2024-06-01",
+        "channel": "cash",
+        "paid_on": "2024-06-05",
+    },
     ("POST", "/api/v1/people/{person_id}/reveal"): lambda w, t: {"field": "phone", "reason": "走查核对"},
     ("POST", "/api/v1/registry/organizations"): lambda w, t: {
         "name": "走查登记的网点",

@@ -84,3 +84,29 @@ def test_dues_calculator(w):
     err = assert_error(api.get("/api/v1/members/dues/calculate", {"basis": "salary", "income": "-1"}), 422)
     assert err["message"] == "金额不能为负数" and err["details"][0]["loc"] == ["income"]
     assert api.get("/api/v1/members/dues/calculate", {"basis": "flat"}).json()["monthly"] == "0.20"
+
+
+def test_declare_pay_and_see_the_arrears(w):
+    api = ApiClient(w.secretary_a)
+    url = f"/api/v1/members/{w.member_a.pk}"
+    err = assert_error(
+        api.post(f"{url}/declarations", {"basis": "salary", "amount": "-1", "month": "2024-01-01"}), 422
+    )
+    assert err["message"] == "金额不能为负数"
+    r = api.post(f"{url}/declarations", {"basis": "salary", "amount": "4500", "month": "2021-03-01"})
+    assert r.status_code == 201 and r.json()["start_on"] == "2021-03-01"
+    r = api.post(
+        f"{url}/payments",
+        {"month_from": "2021-03-01", "month_to": "2021-05-01", "channel": "wechat", "paid_on": "2021-03-02"},
+    )
+    assert r.status_code == 201 and r.json()["due"] == "135.00" and r.json()["org_id"] == w.branch_a.pk
+    err = assert_error(
+        api.post(f"{url}/payments", {"month_from": "2021-05-01", "channel": "cash", "paid_on": "2021-05-02"}),
+        409,
+        "already_paid",
+    )
+    assert "2021年05月" in err["message"]
+    status = api.get(f"{url}/dues").json()
+    assert status["arrears"][0] == "2021-06-01" and "2021-05-01" not in status["arrears"]
+    assert [p["month_to"] for p in status["payments"]] == ["2021-05-01"]
+    assert_error(ApiClient(w.secretary_b).get(f"{url}/dues"), 404)

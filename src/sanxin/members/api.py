@@ -259,3 +259,93 @@ def dues_calculate(request, params: Query[DuesQuery]):
     monthly = dues.monthly_dues(params.basis, params.income or None)
     income = dues.money(params.income) if params.income else None
     return {"basis": params.basis, "income": income, "monthly": monthly}
+
+
+# --- dues (党费) -------------------------------------------------------------------------------------
+
+
+class DeclarationIn(Schema):
+    basis: Literal["salary", "pension", "flat", "rural"]
+    amount: str = Field("", max_length=20, description="税后月收入、月养老金或农民党员每月交纳金额（元）")
+    month: dt.date = Field(description="从哪个月起按此申报计算（取该月1日）")
+    note: str = Field("", max_length=200)
+
+
+class DeclarationOut(Schema):
+    id: int
+    basis: str
+    amount: Decimal | None
+    start_on: dt.date
+    end_on: dt.date | None
+
+
+@router.post("/{member_id}/declarations", response={201: DeclarationOut}, summary="申报收入（党费计算基数）")
+@permission("people", "change", model=Member, lookup="member_id")
+def income_declare(request, member_id: int, payload: DeclarationIn):
+    member = request.scope.get(Member, pk=member_id)
+    declaration = services.income_declare(
+        actor=request.auth,
+        member=member,
+        basis=payload.basis,
+        amount=payload.amount or None,
+        month=payload.month,
+        note=payload.note,
+    )
+    return Status(201, declaration)
+
+
+class PaymentIn(Schema):
+    month_from: dt.date
+    month_to: dt.date | None = None
+    amount: str = Field("", max_length=20, description="实交金额，默认等于应交金额")
+    channel: Literal["cash", "wechat", "alipay", "bank", "payroll"]
+    paid_on: dt.date
+    receipt_no: str = Field("", max_length=40)
+
+
+class PaymentOut(Schema):
+    id: int
+    org_id: int
+    month_from: dt.date
+    month_to: dt.date
+    due: Decimal
+    amount: Decimal
+    channel: str
+    paid_on: dt.date
+    receipt_no: str
+
+
+@router.post("/{member_id}/payments", response={201: PaymentOut}, summary="登记党费交纳")
+@permission("people", "change", model=Member, lookup="member_id")
+def dues_pay(request, member_id: int, payload: PaymentIn):
+    member = request.scope.get(Member, pk=member_id)
+    payment = services.dues_pay(
+        actor=request.auth,
+        member=member,
+        month_from=payload.month_from,
+        month_to=payload.month_to,
+        amount=payload.amount or None,
+        channel=payload.channel,
+        paid_on=payload.paid_on,
+        receipt_no=payload.receipt_no,
+    )
+    return Status(201, payment)
+
+
+class DuesStatusOut(Schema):
+    declarations: list[DeclarationOut]
+    payments: list[PaymentOut]
+    arrears: list[dt.date] = Field(description="欠交的月份（当月之前）")
+
+
+@router.get("/{member_id}/dues", response=DuesStatusOut, summary="党费情况（申报、交纳、欠交月份）")
+@permission("people", "view", model=Member, lookup="member_id")
+def dues_status(request, member_id: int):
+    member = request.scope.get(
+        Member.objects.prefetch_related("declarations", "payments", "relations"), pk=member_id
+    )
+    return {
+        "declarations": list(member.declarations.all()),
+        "payments": list(member.payments.all()),
+        "arrears": selectors.arrears(member, dt.date.today()),
+    }

@@ -82,3 +82,24 @@ def monthly_dues(basis: str, income=None) -> Decimal:
             raise InvalidInput("农民党员每月交纳0.2元至1元", field="income")
         return amount
     return (amount * rate(basis, amount)).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+# --- months ------------------------------------------------------------------------------------------
+
+
+def month_start(d):
+    return d.replace(day=1)
+
+
+def add_months(d, n: int):
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return d.replace(year=y, month=m + 1, day=1)
+
+
+def months(first, last):
+    """The first days of the months from ``first`` to ``last`` (both included)."""
+    out, m = [], month_start(first)
+    while m <= last:
+        out.append(m)
+        m = add_months(m, 1)
+    return out

@@ -199,3 +199,79 @@ class Employment(DatedModel):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_kind_display()}"
+
+
+class IncomeDeclaration(DatedModel):
+    """What a member's dues are computed on, from the month ``start_on`` (a month's first day: the service
+    writes whole months) until the
+    next declaration: the basis (``dues.Basis``) and the declared amount (after-tax income, pension, or
+    a rural member's chosen 0.2–1 yuan; none for the flat 0.2)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="declarations")
+    basis = models.CharField(_("党费计算方式"), max_length=10)
+    amount = models.DecimalField(_("申报金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("收入申报")
+        verbose_name_plural = _("收入申报")
+        ordering = ["member_id", "start_on"]
+        constraints = [
+            *DatedModel.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(end_on__isnull=True),
+                name="declaration_one_open",
+                violation_error_message="该党员已有一份现行的收入申报",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.start_on:%Y-%m}"
+
+
+class Channel(models.TextChoices):
+    CASH = "cash", _("现金")
+    WECHAT = "wechat", _("微信")
+    ALIPAY = "alipay", _("支付宝")
+    BANK = "bank", _("银行转账")
+    PAYROLL = "payroll", _("工资代扣")
+
+
+class DuesPayment(TimeStampedModel):
+    """Dues paid for the months ``month_from``..``month_to`` (first days, both included) to the formal
+    org of the time. ``due`` is what the rules asked for those months; ``amount`` may be more (自愿多交),
+    never less."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments")
+    org = models.ForeignKey(
+        Org, verbose_name=_("收缴党组织"), on_delete=models.PROTECT, related_name="dues_payments"
+    )
+    month_from = models.DateField(_("起始月份"))
+    month_to = models.DateField(_("截止月份"))
+    due = models.DecimalField(_("应交（元）"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("实交（元）"), max_digits=12, decimal_places=2)
+    channel = models.CharField(_("交纳方式"), max_length=10, choices=Channel.choices)
+    paid_on = models.DateField(_("交纳日期"))
+    receipt_no = models.CharField(_("收据编号"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("党费交纳")
+        verbose_name_plural = _("党费交纳")
+        ordering = ["member_id", "month_from"]
+        indexes = [models.Index(fields=["org", "month_from"], name="dues_org_month_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month_to__gte=models.F("month_from")),
+                name="dues_months_in_order",
+                violation_error_message="截止月份不能早于起始月份",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=models.F("due")) & Q(due__gte=0),
+                name="dues_not_less_than_due",
+                violation_error_message="实交金额不能少于应交金额",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month_from:%Y-%m}—{self.month_to:%Y-%m}"

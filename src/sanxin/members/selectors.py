@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -10,6 +12,7 @@ from sanxin.core.query import prefix_q
 from sanxin.core.scope import Scope
 from sanxin.orgs.models import Org
 
+from . import dues
 from .models import Member, OrgRelation, RelationKind
 
 
@@ -45,3 +48,76 @@ def member_list(scope: Scope, *, hidden_visible: bool = False) -> QuerySet[Membe
     if not hidden_visible:
         qs = qs.defer("hidden", "hidden_found_how", "hidden_found_on")
     return qs
+
+
+# --- dues (党费) -------------------------------------------------------------------------------------
+
+
+def _declaration_on(declarations, month: dt.date):
+    return next((d for d in declarations if d.active_on(month)), None)
+
+
+def due_for(member: Member, month: dt.date) -> Decimal | None:
+    """What the rules ask of ``member`` for ``month``: None when no income declaration covers it."""
+    declaration = _declaration_on(member.declarations.all(), dues.month_start(month))
+    if declaration is None:
+        return None
+    return dues.monthly_dues(declaration.basis, declaration.amount)
+
+
+def paid_months(member: Member) -> set[dt.date]:
+    out: set[dt.date] = set()
+    for p in member.payments.all():
+        out.update(dues.months(p.month_from, p.month_to))
+    return out
+
+
+def first_month(member: Member) -> dt.date | None:
+    first = min((r.start_on for r in member.relations.all() if r.kind == RelationKind.FORMAL), default=None)
+    return dues.month_start(first) if first else None
+
+
+def arrears(member: Member, today: dt.date) -> list[dt.date]:
+    """The months before this one for which ``member`` has paid nothing (the current month may still be
+    paid within it), from their first month in the registry."""
+    start = first_month(member)
+    if start is None:
+        return []
+    last = dues.add_months(dues.month_start(today), -1)
+    paid = paid_months(member)
+    return [m for m in dues.months(start, last) if m not in paid]
+
+
+@dataclasses.dataclass
+class LedgerRow:
+    member: Member
+    declaration: object | None
+    due: Decimal | None
+    payment: object | None
+    arrears: int
+
+
+def dues_ledger(org: Org, month: dt.date, today: dt.date) -> list[LedgerRow]:
+    """The branch's dues ledger for ``month``: each member whose formal org it was on the month's first
+    day, what was due, what was paid for it, and the months in arrears as of ``today``. Four queries,
+    whatever the number of members."""
+    month = dues.month_start(month)
+    members = (
+        members_of(org, month)
+        .prefetch_related("declarations", "payments", "relations")
+        .order_by("person__name", "pk")
+    )
+    rows = []
+    for m in members:
+        declaration = _declaration_on(m.declarations.all(), month)
+        payment = next((p for p in m.payments.all() if p.month_from <= month <= p.month_to), None)
+        rows.append(
+            LedgerRow(
+                member=m,
+                declaration=declaration,
+                due=dues.monthly_dues(declaration.basis, declaration.amount) if declaration else None,
+                payment=payment,
+                arrears=len(arrears(m, today)),
+            )
+        )
+    return rows

@@ -10,6 +10,7 @@ relation.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +21,20 @@ from sanxin.core.scope import scope_for
 from sanxin.core.services import model_create, model_update
 from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
 
-from .models import Direction, Hidden, Member, Mobility, OrgRelation, RelationKind, RelationSource, Standing
+from . import dues
+from .models import (
+    Channel,
+    Direction,
+    DuesPayment,
+    Hidden,
+    IncomeDeclaration,
+    Member,
+    Mobility,
+    OrgRelation,
+    RelationKind,
+    RelationSource,
+    Standing,
+)
 
 MIN_AGE = 18
 PROBATION_YEARS = 1
@@ -404,3 +418,98 @@ def member_flag_hidden(
     }
     member, _ = model_update(member, actor=actor, data=data, action="flag_hidden")
     return member
+
+
+# --- dues (党费) -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def income_declare(
+    *, actor, member: Member, basis: str, amount=None, month: dt.date, note: str = ""
+) -> IncomeDeclaration:
+    """From ``month`` on, ``member``'s dues are computed on this declaration (the previous one ends)."""
+    member = _lock(member)
+    formal = _open(member, RelationKind.FORMAL)
+    if formal is None:
+        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    _check(actor, formal.org)
+    if basis not in dues.Basis.values:
+        raise InvalidInput("请选择党费计算方式", field="basis")
+    value = None if basis == dues.Basis.FLAT else dues.money(amount if amount is not None else "", "amount")
+    dues.monthly_dues(basis, value)  # the rules' own checks (a rural amount between 0.2 and 1 yuan)
+    start = dues.month_start(month)
+    if start > dues.add_months(timezone.localdate(), 1):
+        raise InvalidInput("申报最早可提前一个月生效", field="month")
+    current = IncomeDeclaration.objects.filter(member=member, end_on__isnull=True).first()
+    if current is not None:
+        if start <= current.start_on:
+            raise RuleViolation(
+                f"新的申报须晚于现行申报的起始月份（{current.start_on:%Y年%m月}）",
+                code="date_order",
+                field="month",
+            )
+        model_update(current, actor=actor, data={"end_on": start}, action="end")
+    declaration = model_create(
+        IncomeDeclaration, actor=actor, member=member, basis=basis, amount=value, start_on=start, note=note
+    )
+    return declaration
+
+
+@transaction.atomic
+def dues_pay(
+    *,
+    actor,
+    member: Member,
+    month_from: dt.date,
+    month_to: dt.date | None = None,
+    amount=None,
+    channel: str,
+    paid_on: dt.date,
+    receipt_no: str = "",
+) -> DuesPayment:
+    """Record dues paid for whole months to the member's formal org: never for a month already paid,
+    never less than the rules ask (``amount`` defaults to exactly that)."""
+    from . import selectors
+
+    member = _lock(member)
+    formal = _open(member, RelationKind.FORMAL)
+    if formal is None:
+        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    _check(actor, formal.org)
+    if channel not in Channel.values:
+        raise InvalidInput("请选择交纳方式", field="channel")
+    _not_future(paid_on, "paid_on")
+    first, last = dues.month_start(month_from), dues.month_start(month_to or month_from)
+    if last < first:
+        raise InvalidInput("截止月份不能早于起始月份", field="month_to")
+    if last > dues.add_months(dues.month_start(paid_on), 12):
+        raise InvalidInput("最多预交12个月", field="month_to")
+    covered = selectors.paid_months(member)
+    clash = [m for m in dues.months(first, last) if m in covered]
+    if clash:
+        raise RuleViolation(f"{clash[0]:%Y年%m月}的党费已交纳", code="already_paid", field="month_from")
+    dues_by_month = {m: selectors.due_for(member, m) for m in dues.months(first, last)}
+    undeclared = [m for m, d in dues_by_month.items() if d is None]
+    if undeclared:
+        raise RuleViolation(
+            f"{undeclared[0]:%Y年%m月}没有收入申报，请先申报收入", code="undeclared", field="month_from"
+        )
+    due = sum(dues_by_month.values(), Decimal("0.00"))
+    paid = due if amount in (None, "") else dues.money(amount, "amount")
+    if paid < due:
+        raise RuleViolation(f"实交金额不能少于应交金额 {due} 元", code="underpaid", field="amount")
+    payment = model_create(
+        DuesPayment,
+        actor=actor,
+        member=member,
+        org=formal.org,
+        month_from=first,
+        month_to=last,
+        due=due,
+        amount=paid,
+        channel=channel,
+        paid_on=paid_on,
+        receipt_no=(receipt_no or "").strip(),
+    )
+    events.publish("members.dues_paid", {"member_id": member.pk, "payment_id": payment.pk})
+    return payment
