@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("sanxin.accounts.urls")),
     path("orgs/", include("sanxin.orgs.urls")),
     path("registry/", include("sanxin.registry.urls")),
+    path("members/", include("sanxin.members.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

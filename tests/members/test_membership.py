@@ -211,3 +211,62 @@ def test_hidden_flags_are_the_organization_departments_alone(w):
     m = services.member_flag_hidden(actor=w.office, member=m, hidden=Hidden.POCKET, how="双找比对发现")
     assert Member.objects.get(pk=m.pk).hidden == Hidden.POCKET
     assert AuditLog.objects.filter(action="flag_hidden", object_id=str(m.pk), actor_id=w.office.pk).exists()
+
+
+def test_profile_and_employment(w):
+    p = w.member_a.person
+    p = org_services.person_update(
+        actor=w.secretary_a,
+        person=p,
+        data={"ethnicity": "回族", "education": "college", "household_place": "东江省新河市"},
+    )
+    assert (p.ethnicity, p.get_education_display()) == ("回族", "大学专科")
+    with pytest.raises(InvalidInput) as e:
+        org_services.person_update(actor=w.secretary_a, person=p, data={"ethnicity": "火星族"})
+    assert e.value.field == "ethnicity"
+    with pytest.raises(InvalidInput):
+        org_services.person_update(
+            actor=w.secretary_a, person=p, data={"org": w.branch_c}
+        )  # only via membership
+    with pytest.raises(NotFound):
+        org_services.person_update(actor=w.secretary_b, person=p, data={"household_place": "x"})
+    job = services.employment_record(
+        actor=w.secretary_a,
+        person=p,
+        kind="rider",
+        since=D(2023, 1, 1),
+        employer_name="蜂鸟配送",
+        work_area="城关",
+    )
+    with pytest.raises(RuleViolation):
+        services.employment_record(
+            actor=w.secretary_a, person=p, kind="rider", since=D(2023, 2, 1), employer_name="蜂鸟配送"
+        )
+    with pytest.raises(InvalidInput) as e:
+        services.employment_record(actor=w.secretary_a, person=p, kind="rider", since=D(2023, 2, 1))
+    assert e.value.field == "employer_name"
+    services.employment_record(
+        actor=w.secretary_a, person=p, kind="courier", since=D(2023, 2, 1), platform=w.enterprise_a
+    )
+    assert p.employments.filter(end_on__isnull=True).count() == 2
+    job = services.employment_end(actor=w.secretary_a, employment=job, on=D(2024, 1, 1))
+    assert job.end_on == D(2024, 1, 1)
+    # a worker who belongs to no org is changed by whoever holds the region where they work
+    worker = person("孙骑手")
+    with pytest.raises(NotFound):
+        services.employment_record(
+            actor=w.secretary_a,
+            person=worker,
+            kind="rider",
+            since=D(2024, 1, 1),
+            employer_name="x",
+            work_region=w.branch_b.region,
+        )
+    services.employment_record(
+        actor=w.office,
+        person=worker,
+        kind="rider",
+        since=D(2024, 1, 1),
+        employer_name="x",
+        work_region=w.branch_b.region,
+    )

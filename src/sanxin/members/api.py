@@ -85,19 +85,10 @@ class MemberQuery(Schema):
 @paginate(PageNumber)
 @permission("people", "view")
 def member_list(request, filters: Query[MemberQuery]):
-    qs = selectors.member_list(request.scope)
-    if filters.org_id:
-        org = scope_for(request.auth, "orgs", "view").get(Org, pk=filters.org_id)
-        qs = qs.filter(pk__in=selectors.members_of(org, dt.date.today(), subtree=True).values("pk"))
-    if filters.standing:
-        qs = qs.filter(standing=filters.standing)
-    if filters.mobile:
-        qs = qs.filter(
-            pk__in=Mobility.objects.filter(direction=filters.mobile, end_on__isnull=True).values("member_id")
-        )
-    if filters.q:
-        qs = qs.filter(person__name__contains=filters.q.strip())
-    return qs.order_by("person__name", "pk")
+    org = scope_for(request.auth, "orgs", "view").get(Org, pk=filters.org_id) if filters.org_id else None
+    return selectors.member_list(
+        request.scope, org=org, standing=filters.standing, mobile=filters.mobile, q=filters.q
+    )
 
 
 @router.get("/{member_id}", response=MemberDetailOut, summary="党员详情（含组织关系历史）")

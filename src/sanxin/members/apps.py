@@ -10,8 +10,9 @@ class MembersConfig(AppConfig):
         from django.db.models import Exists, OuterRef, Q
         from django.utils import timezone
 
-        from sanxin.core import audit, scope
+        from sanxin.core import audit, registry, scope
         from sanxin.core.query import any_prefix_q
+        from sanxin.core.scope import has_permission
         from sanxin.orgs import services as org_services
 
         from . import services
@@ -51,6 +52,15 @@ class MembersConfig(AppConfig):
         scope.register(Employment, **person_org, owner="person__user_id")
 
         org_services.register_people_mover(services.move_members_of_merged_org)
+        registry.nav(
+            registry.NavItem(
+                key="members",
+                label="党员信息库",
+                url_name="members:list",
+                order=15,
+                visible=lambda u: has_permission(u, "people", "view"),
+            )
+        )
 
         def hosted_members(org) -> str:
             n = Mobility.objects.filter(host=org, direction=Direction.IN, end_on__isnull=True).count()

@@ -13,7 +13,7 @@ from sanxin.core.scope import Scope
 from sanxin.orgs.models import Org
 
 from . import dues
-from .models import Member, OrgRelation, RelationKind
+from .models import Member, Mobility, OrgRelation, RelationKind
 
 
 def relation_on(member: Member, on: dt.date, kind: str = RelationKind.FORMAL) -> OrgRelation | None:
@@ -43,11 +43,34 @@ def history(member: Member) -> QuerySet[OrgRelation]:
     return member.relations.select_related("org").order_by("kind", "start_on")
 
 
-def member_list(scope: Scope, *, hidden_visible: bool = False) -> QuerySet[Member]:
+def member_list(
+    scope: Scope,
+    *,
+    org: Org | None = None,
+    standing: str = "",
+    mobile: str = "",
+    q: str = "",
+    arrears_only: bool = False,
+    on: dt.date | None = None,
+) -> QuerySet[Member]:
+    """The members in ``scope``: of ``org`` and below (formal org on ``on``), of a standing, currently
+    外出/流入, by name; ``arrears_only`` keeps those with months unpaid."""
+    on = on or dt.date.today()
     qs = scope.filter(Member.objects.select_related("person", "person__org"))
-    if not hidden_visible:
-        qs = qs.defer("hidden", "hidden_found_how", "hidden_found_on")
-    return qs
+    if org is not None:
+        qs = qs.filter(pk__in=members_of(org, on, subtree=True).values("pk"))
+    if standing:
+        qs = qs.filter(standing=standing)
+    if mobile:
+        qs = qs.filter(
+            pk__in=Mobility.objects.filter(direction=mobile, end_on__isnull=True).values("member_id")
+        )
+    if q.strip():
+        qs = qs.filter(person__name__contains=q.strip())
+    if arrears_only:
+        owing = [m.pk for m in qs.prefetch_related("payments", "relations") if arrears(m, on)]
+        qs = qs.filter(pk__in=owing)
+    return qs.order_by("person__name", "pk")
 
 
 # --- dues (党费) -------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .models import (
     Channel,
     Direction,
     DuesPayment,
+    Employment,
     Hidden,
     IncomeDeclaration,
     Member,
@@ -34,6 +35,7 @@ from .models import (
     RelationKind,
     RelationSource,
     Standing,
+    WorkKind,
 )
 
 MIN_AGE = 18
@@ -513,3 +515,76 @@ def dues_pay(
     )
     events.publish("members.dues_paid", {"member_id": member.pk, "payment_id": payment.pk})
     return payment
+
+
+# --- employment (新就业形态) ------------------------------------------------------------------------------
+
+
+def _check_person(actor, person: Person, work_region=None) -> None:
+    """A person is changed by whoever holds the people scope over their org, or — for a worker who
+    belongs to no org — over the region where they work."""
+    if actor is None:
+        return
+    scope = scope_for(actor, "people", "change")
+    if person.org_id is not None:
+        if not scope.contains(person.org):
+            raise NotFound()
+    elif work_region is None or not scope.covers_place(work_region.code):
+        raise NotFound()
+
+
+@transaction.atomic
+def employment_record(
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    since: dt.date,
+    platform=None,
+    employer_name: str = "",
+    work_region=None,
+    work_area: str = "",
+) -> Employment:
+    """``person`` works as ``kind`` for ``platform`` (a registry organization) or a named employer from
+    ``since``. Several jobs may run at once (a rider on two platforms), not the same one twice."""
+    _check_person(actor, person, work_region)
+    if kind not in WorkKind.values:
+        raise InvalidInput("请选择新就业形态", field="kind")
+    employer_name = (employer_name or "").strip()
+    if platform is None and not employer_name:
+        raise InvalidInput("请选择平台或填写用工单位", field="employer_name")
+    _not_future(since, "since")
+    same = Employment.objects.filter(person=person, kind=kind, end_on__isnull=True)
+    same = (
+        same.filter(platform=platform) if platform is not None else same.filter(employer_name=employer_name)
+    )
+    if same.exists():
+        raise RuleViolation("该从业情况已登记", code="duplicate")
+    return model_create(
+        Employment,
+        actor=actor,
+        person=person,
+        kind=kind,
+        platform=platform,
+        employer_name=employer_name or (platform.name if platform is not None else ""),
+        work_region=work_region,
+        work_area=(work_area or "").strip(),
+        start_on=since,
+    )
+
+
+@transaction.atomic
+def employment_end(*, actor, employment: Employment, on: dt.date) -> Employment:
+    employment = (
+        Employment.objects.select_for_update(of=("self",))
+        .select_related("person", "work_region")
+        .get(pk=employment.pk)
+    )
+    _check_person(actor, employment.person, employment.work_region)
+    if employment.end_on is not None:
+        raise RuleViolation("该从业情况已结束", code="already_ended")
+    _not_future(on)
+    if on <= employment.start_on:
+        raise RuleViolation("结束日期应晚于开始日期", code="date_order", field="on")
+    employment, _ = model_update(employment, actor=actor, data={"end_on": on}, action="end")
+    return employment

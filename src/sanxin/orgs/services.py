@@ -615,6 +615,28 @@ def person_create(
     return person, warnings
 
 
+# What a person's record keeps besides identifiers, which have their own paths (validated, encrypted,
+# blind-indexed) and the org, which only the member registry's membership service moves.
+PERSON_PROFILE = ("name", "gender", "birth_date", "ethnicity", "education", "household_place")
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, data: dict) -> Person:
+    """Correct a person's profile (name, gender, birth date, 民族, 学历, 户籍所在地)."""
+    unknown = set(data) - set(PERSON_PROFILE)
+    if unknown:
+        raise InvalidInput(f"不允许修改字段：{'、'.join(sorted(unknown))}", field=sorted(unknown)[0])
+    _person_scope_check(actor, person.org)
+    if "name" in data:
+        data["name"] = (data["name"] or "").strip()
+        if not data["name"]:
+            raise InvalidInput("请填写姓名", field="name")
+    if "household_place" in data:
+        data["household_place"] = (data["household_place"] or "").strip()
+    person, _ = model_update(Person.objects.select_for_update().get(pk=person.pk), actor=actor, data=data)
+    return person
+
+
 def person_reveal(*, actor, person: Person, field: str, reason: str) -> str:
     """The clear value of an encrypted identifier, for an audited reason."""
     if field not in {"resident_id", "phone"}:

@@ -1,0 +1,53 @@
+"""The member pages: a scoped list with filters and Chinese errors, a member's file with the history,
+identifiers masked, the hidden flag for the organization department only."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from sanxin.members import services
+from sanxin.members.dues import Basis
+from sanxin.members.models import Hidden
+from tests.world import LEAK_MARKER, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return build_world()
+
+
+def test_list_is_scoped_and_filters(w):
+    c = Client()
+    c.force_login(w.secretary_a)
+    html = c.get("/members/").content.decode()
+    assert w.member_a.person.name in html and LEAK_MARKER not in html
+    assert w.member_a.person.name in c.get("/members/", {"mobile": "out"}).content.decode()
+    assert w.member_a.person.name not in c.get("/members/", {"mobile": "in"}).content.decode()
+    html = c.get("/members/", {"org": w.branch_b.code}).content.decode()
+    assert "没有找到该组织，或它不在您的管理范围内" in html and LEAK_MARKER not in html
+    assert "党员信息库" in c.get("/").content.decode()  # the nav entry
+
+
+def test_arrears_filter(w):
+    services.income_declare(actor=None, member=w.member_a, basis=Basis.FLAT, month=dt.date(2021, 3, 1))
+    c = Client()
+    c.force_login(w.office)
+    html = c.get("/members/", {"arrears": "on"}).content.decode()
+    assert w.member_a.person.name in html
+
+
+def test_detail_shows_history_masked_ids_and_flags_to_the_department_only(w):
+    services.member_flag_hidden(actor=w.office, member=w.member_a, hidden=Hidden.INVISIBLE, how="走访发现")
+    c = Client()
+    c.force_login(w.secretary_a)
+    html = c.get(f"/members/{w.member_a.pk}/").content.decode()
+    assert "组织关系历史" in html and w.branch_a.name in html and "广东省深圳市" in html
+    assert "隐形党员" not in html and 'data-testid="hidden-flag"' not in html
+    assert "欠交" in html
+    assert c.get(f"/members/{w.member_b.pk}/").status_code == 404
+    c.force_login(w.office)
+    html = c.get(f"/members/{w.member_a.pk}/").content.decode()
+    assert "隐形党员" in html and "走访发现" in html
