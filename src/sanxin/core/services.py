@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 
 from . import audit
@@ -17,9 +17,39 @@ from .errors import InvalidInput, validation_details
 M = TypeVar("M", bound=models.Model)
 
 
+def _validate(instance: models.Model, exclude: set[str]) -> None:
+    """``Model.full_clean`` without looking up again the related rows the caller set as instances (it
+    would query each; the service loaded them and the database's foreign keys hold them). Relations
+    given as bare ids are still looked up, and unique and check constraints still validated."""
+    loaded = {
+        f.name
+        for f in instance._meta.concrete_fields
+        if f.is_relation
+        and f.is_cached(instance)
+        and getattr(getattr(instance, f.name), "pk", None) is not None
+    }
+    errors: dict = {}
+    try:
+        instance.clean_fields(exclude=exclude | loaded)
+    except ValidationError as e:
+        errors = e.update_error_dict(errors)
+    try:
+        instance.clean()
+    except ValidationError as e:
+        errors = e.update_error_dict(errors)
+    exclude = exclude | {name for name in errors if name != NON_FIELD_ERRORS}
+    for check in (instance.validate_unique, instance.validate_constraints):
+        try:
+            check(exclude=exclude)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
     try:
-        instance.full_clean(exclude=exclude)
+        _validate(instance, set(exclude or ()))
     except ValidationError as exc:
         details = validation_details(exc)
         first = details[0]["msg"] if details else "输入有误"

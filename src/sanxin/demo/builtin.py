@@ -10,6 +10,15 @@ from sanxin.core.models import Region
 
 from .registry import DemoContext, register_login, step
 
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅鹏飞宇浩然晨阳"
+
+
+def person_name(rng) -> str:
+    """An invented Chinese name (every demo person's)."""
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
 DEMO_PASSWORD = "sanxin2026"  # noqa: S105  (documented demo password, printed by `make run`)
 
 PROVINCE = ("390000000000", "东江省")

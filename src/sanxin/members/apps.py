@@ -15,7 +15,7 @@ class MembersConfig(AppConfig):
         from sanxin.core.scope import has_permission
         from sanxin.orgs import services as org_services
 
-        from . import services
+        from . import demo, services  # noqa: F401  (demo registers its step)
         from .models import Direction, Employment, Member, Mobility, OrgRelation, RelationKind
 
         def hosted_here(s) -> Q:

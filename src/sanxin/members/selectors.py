@@ -68,7 +68,7 @@ def member_list(
     if q.strip():
         qs = qs.filter(person__name__contains=q.strip())
     if arrears_only:
-        owing = [m.pk for m in qs.prefetch_related("payments", "relations") if arrears(m, on)]
+        owing = [m.pk for m in qs.prefetch_related("payments", "relations", "declarations") if arrears(m, on)]
         qs = qs.filter(pk__in=owing)
     return qs.order_by("person__name", "pk")
 
@@ -102,10 +102,15 @@ def first_month(member: Member) -> dt.date | None:
 
 def arrears(member: Member, today: dt.date) -> list[dt.date]:
     """The months before this one for which ``member`` has paid nothing (the current month may still be
-    paid within it), from their first month in the registry."""
+    paid within it), from their first month in the registry — or, once they have declared an income,
+    from the first declared month (dues are tracked from the declaration the branch records when the
+    member comes into the registry; a member who never declared owes from their first month)."""
     start = first_month(member)
     if start is None:
         return []
+    declared = min((d.start_on for d in member.declarations.all()), default=None)
+    if declared is not None:
+        start = max(start, dues.month_start(declared))
     last = dues.add_months(dues.month_start(today), -1)
     paid = paid_months(member)
     return [m for m in dues.months(start, last) if m not in paid]

@@ -11,7 +11,7 @@ import random
 from django.utils import timezone
 
 from sanxin.core.models import Industry, Region
-from sanxin.demo.builtin import ensure_user
+from sanxin.demo.builtin import ensure_user, person_name
 from sanxin.demo.registry import DemoContext, register_login, step
 
 from . import services
@@ -39,13 +39,6 @@ LOGINS = [
 ]
 for _u, _r in LOGINS:
     register_login(_u, _r)
-
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅鹏飞宇浩然晨阳"
-
-
-def _name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
 def _street(district: str, n: int) -> str:
@@ -89,7 +82,7 @@ class Builder:
         current = Post.objects.filter(org=org, title=PostTitle.SECRETARY, end_on__isnull=True).first()
         if current is not None:
             return current.person
-        person, _ = services.person_create(actor=None, name=name or _name(self.rng), org=org, user=user)
+        person, _ = services.person_create(actor=None, name=name or person_name(self.rng), org=org, user=user)
         services.post_assign(actor=None, org=org, person=person, title=PostTitle.SECRETARY, start_on=start)
         return person
 

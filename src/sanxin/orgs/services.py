@@ -585,6 +585,9 @@ def person_create(
     phone: str = "",
     resident_id: str = "",
     user=None,
+    ethnicity: str = "",
+    education: str = "",
+    household_place: str = "",
 ) -> tuple[Person, list[str]]:
     """Returns the person and warnings (e.g. an area code not in the reference table)."""
     _person_scope_check(actor, org)
@@ -592,7 +595,16 @@ def person_create(
     if not name:
         raise InvalidInput("请填写姓名", field="name")
     warnings: list[str] = []
-    data = {"name": name, "org": org, "gender": gender, "birth_date": birth_date, "user": user}
+    data = {
+        "name": name,
+        "org": org,
+        "gender": gender,
+        "birth_date": birth_date,
+        "user": user,
+        "ethnicity": ethnicity,
+        "education": education,
+        "household_place": (household_place or "").strip(),
+    }
     if phone:
         try:
             phone = check_mobile(phone).value

@@ -11,6 +11,7 @@ import random
 from stdnum.cn import uscc
 
 from sanxin.core.models import Industry, Region
+from sanxin.demo.builtin import person_name
 from sanxin.demo.registry import DemoContext, step
 from sanxin.orgs import services as org_services
 from sanxin.orgs.models import Org, Person
@@ -38,8 +39,6 @@ STREETS = [
     "390121001000",
     "390121002000",
 ]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉梅鹏飞宇浩然晨阳"
 
 
 def credit_code(rng: random.Random, region: str) -> str:
@@ -260,10 +259,6 @@ def build_registry(ctx: DemoContext) -> None:
     ctx.progress(f"新兴领域组织：{Organization.objects.count()} 个，党建指导员 23 名")
 
 
-def _name(rng) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-
-
 def _instructors(b: Builder) -> None:
     """23 instructors, each 包点 for a set of uncovered organizations, with visits; the three contacts
     for the leading enterprises."""
@@ -280,7 +275,7 @@ def _instructors(b: Builder) -> None:
                 or org_services.person_create(actor=None, name="马超", org=city, user=zhidao)[0]
             )
         else:
-            person, _ = org_services.person_create(actor=None, name=_name(b.rng), org=city)
+            person, _ = org_services.person_create(actor=None, name=person_name(b.rng), org=city)
         for org in uncovered[i * 4 : i * 4 + 4]:
             start = max(org.registered_on, D(2023, 1, 1)) + dt.timedelta(days=b.rng.randrange(0, 500))
             services.contact_assign(
@@ -307,7 +302,7 @@ def _instructors(b: Builder) -> None:
                 )
     for org in [o for o in b.orgs if o.leading or o.above_scale][:8]:
         for role in (ContactRole.LEADER, ContactRole.STAFF, ContactRole.FULLTIME):
-            person, _ = org_services.person_create(actor=None, name=_name(b.rng), org=city)
+            person, _ = org_services.person_create(actor=None, name=person_name(b.rng), org=city)
             services.contact_assign(actor=None, org=org, person=person, role=role, start_on=D(2024, 3, 1))
 
 
