@@ -75,6 +75,14 @@ def _open(member: Member, kind: str) -> OrgRelation | None:
     return OrgRelation.objects.filter(member=member, kind=kind, end_on__isnull=True).first()
 
 
+def _formal(member: Member) -> OrgRelation:
+    """The member's open formal relation; refused once the membership has ended."""
+    formal = _open(member, RelationKind.FORMAL)
+    if formal is None:
+        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    return formal
+
+
 def _lock(member: Member) -> Member:
     return Member.objects.select_for_update().select_related("person").get(pk=member.pk)
 
@@ -257,9 +265,7 @@ def mobile_out(
 ) -> Mobility:
     """外出: the member leaves for work elsewhere; the formal org keeps the relation."""
     member = _lock(member)
-    formal = _open(member, RelationKind.FORMAL)
-    if formal is None:
-        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    formal = _formal(member)
     _check(actor, formal.org)
     if not (destination or "").strip():
         raise InvalidInput("请填写外出去向", field="destination")
@@ -306,9 +312,7 @@ def mobile_in(
     """流入: the member takes part in organization life at ``host`` (挂靠) while the formal relation
     stays where it is. Registered by the host's side (its scope)."""
     member = _lock(member)
-    formal = _open(member, RelationKind.FORMAL)
-    if formal is None:
-        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    formal = _formal(member)
     _check(actor, host)
     _holds_members(host, "host")
     if host.pk == formal.org_id:
@@ -380,9 +384,7 @@ def mobility_end(*, actor, mobility: Mobility, on: dt.date) -> Mobility:
 def member_convert(*, actor, member: Member, on: dt.date) -> Member:
     """预备党员 → 正式党员, after the year of probation."""
     member = _lock(member)
-    formal = _open(member, RelationKind.FORMAL)
-    if formal is None:
-        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    formal = _formal(member)
     _check(actor, formal.org)
     if member.standing != Standing.PROBATIONARY:
         raise RuleViolation("只有预备党员可以转正", code="not_probationary")
@@ -431,9 +433,7 @@ def income_declare(
 ) -> IncomeDeclaration:
     """From ``month`` on, ``member``'s dues are computed on this declaration (the previous one ends)."""
     member = _lock(member)
-    formal = _open(member, RelationKind.FORMAL)
-    if formal is None:
-        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    formal = _formal(member)
     _check(actor, formal.org)
     if basis not in dues.Basis.values:
         raise InvalidInput("请选择党费计算方式", field="basis")
@@ -474,9 +474,7 @@ def dues_pay(
     from . import selectors
 
     member = _lock(member)
-    formal = _open(member, RelationKind.FORMAL)
-    if formal is None:
-        raise RuleViolation("该党员的组织关系已结束", code="no_relation")
+    formal = _formal(member)
     _check(actor, formal.org)
     if channel not in Channel.values:
         raise InvalidInput("请选择交纳方式", field="channel")
