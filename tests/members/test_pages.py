@@ -51,3 +51,49 @@ def test_detail_shows_history_masked_ids_and_flags_to_the_department_only(w):
     c.force_login(w.office)
     html = c.get(f"/members/{w.member_a.pk}/").content.decode()
     assert "隐形党员" in html and "走访发现" in html
+
+
+def test_dues_ledger_page_and_excel(w):
+    import io
+
+    import openpyxl
+
+    services.income_declare(
+        actor=None, member=w.member_a, basis=Basis.SALARY, amount="4500", month=dt.date(2025, 1, 1)
+    )
+    services.dues_pay(
+        actor=None,
+        member=w.member_a,
+        month_from=dt.date(2025, 1, 1),
+        channel="wechat",
+        paid_on=dt.date(2025, 1, 3),
+    )
+    c = Client()
+    c.force_login(w.secretary_a)
+    html = c.get("/members/dues/", {"month": "2025-01"}).content.decode()
+    assert w.member_a.person.name in html and "45.00" in html and "微信" in html and LEAK_MARKER not in html
+    assert "月份格式应为" in c.get("/members/dues/", {"month": "2025/13"}).content.decode()
+    html = c.get("/members/dues/", {"org": w.branch_b.code}).content.decode()
+    assert "不在您的管理范围内" in html and LEAK_MARKER not in html
+    r = c.get("/members/dues/", {"org": w.branch_a.code, "month": "2025-02", "export": "xlsx"})
+    assert r.status_code == 200
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert rows[0][0] == "姓名" and rows[1][0] == w.member_a.person.name
+    assert rows[1][4] == 45 and rows[1][6] == "未交"  # February: due, unpaid
+
+
+def test_home_cards(w):
+    from sanxin.accounts.services import grant_create
+
+    w.member_a.person.user = w.secretary_a
+    w.member_a.person.save()
+    services.income_declare(actor=None, member=w.member_a, basis=Basis.FLAT, month=dt.date(2025, 1, 1))
+    grant_create(actor=None, user=w.secretary_a, role="member", org=w.branch_a)
+    c = Client()
+    c.force_login(w.secretary_a)
+    html = c.get("/").content.decode()
+    assert 'data-testid="my-membership"' in html and w.branch_a.name in html and "0.20 元" in html
+    assert 'data-testid="follow-up-card"' in html and w.member_a.person.name in html  # months in arrears
+    assert LEAK_MARKER not in html

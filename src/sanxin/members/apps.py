@@ -52,6 +52,30 @@ class MembersConfig(AppConfig):
         scope.register(Employment, **person_org, owner="person__user_id")
 
         org_services.register_people_mover(services.move_members_of_merged_org)
+        from . import cards
+
+        registry.card(
+            registry.HomeCard(
+                key="members.mine",
+                title="我的党组织",
+                order=3,
+                template="members/cards/mine.html",
+                context=cards.mine,
+                visible=lambda u: (
+                    Member.objects.filter(person__user=u).exists() if u.is_authenticated else False
+                ),
+            )
+        )
+        registry.card(
+            registry.HomeCard(
+                key="members.follow_up",
+                title="党员待跟进",
+                order=8,
+                template="members/cards/follow_up.html",
+                context=cards.follow_up,
+                visible=lambda u: has_permission(u, "people", "change"),
+            )
+        )
         registry.nav(
             registry.NavItem(
                 key="members",

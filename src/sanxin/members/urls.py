@@ -7,4 +7,5 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:member_id>/", views.member_detail, name="detail"),
+    path("dues/", views.dues_ledger, name="dues_ledger"),
 ]

@@ -7,14 +7,17 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from sanxin.core.audit import record as audit_record
 from sanxin.core.crypto import mask, mask_phone
+from sanxin.core.excel.export import Ledger, workbook_response
 from sanxin.core.pages import paginate
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
-from sanxin.orgs.models import Org
+from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus
 
 from . import selectors
-from .forms import MemberFilterForm
+from .dues import Basis
+from .forms import LedgerForm, MemberFilterForm
 from .models import Member
 
 
@@ -68,4 +71,62 @@ def member_detail(request, member_id):
             "arrears": selectors.arrears(member, today),
             "sees_flags": has_permission(request.user, "people", "flags"),
         },
+    )
+
+
+LEDGER_COLUMNS = [
+    "姓名",
+    "党员类别",
+    "计算方式",
+    "申报金额（元）",
+    "应交（元）",
+    "实交（元）",
+    "交纳方式",
+    "交纳日期",
+    "欠交月数",
+]
+
+
+@permission("people", "view")
+@require_safe
+def dues_ledger(request):
+    """The branch's monthly dues ledger (党费收缴台账), on the page and as Excel."""
+    form = LedgerForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    month = data.get("month") or today.replace(day=1)
+    orgs = scope_for(request.user, "people", "view").filter(
+        Org.objects.filter(org_type__in=BRANCH_TYPES, status=OrgStatus.ACTIVE)
+    )
+    org = orgs.filter(code=data["org"]).first() if data.get("org") else orgs.order_by("path").first()
+    if data.get("org") and org is None:
+        form.add_error("org", "没有找到该组织，或它不在您的管理范围内")
+    rows = selectors.dues_ledger(org, month, today) if org is not None else []
+    values = [
+        [
+            r.member.person.name,
+            r.member.get_standing_display(),
+            Basis(r.declaration.basis).label if r.declaration else "未申报",
+            r.declaration.amount if r.declaration else None,
+            r.due,
+            r.payment.amount if r.payment else None,
+            r.payment.get_channel_display() if r.payment else "未交",
+            r.payment.paid_on if r.payment else None,
+            r.arrears,
+        ]
+        for r in rows
+    ]
+    if request.GET.get("export") == "xlsx" and org is not None:
+        if not has_permission(request.user, "people", "export"):
+            return render(request, "403.html", status=403)
+        title = f"{org.name}党费收缴台账（{month:%Y年%m月}）"
+        audit_record(actor=request.user, action="export", obj=org, message=title)
+        ledger = Ledger(title=title, columns=LEDGER_COLUMNS, sheet_name=f"{month:%Y-%m}")
+        for v in values:
+            ledger.add(v)
+        return workbook_response(ledger.close(), filename=title)
+    return render(
+        request,
+        "members/ledger.html",
+        {"form": form, "org": org, "month": month, "columns": LEDGER_COLUMNS, "rows": values},
     )
