@@ -227,8 +227,11 @@ def build_world() -> World:
     from sanxin.members import services as member_services
 
     members, mobilities = [], []
-    for org, name in [(ba, "刘骑手党员"), (bb, f"陈司机党员{LEAK_MARKER}")]:
-        p, _ = services.person_create(actor=None, name=name, org=org, birth_date=D(1990, 1, 1))
+    for org, name, phone, rid in [
+        (ba, "刘骑手党员", "13800000001", "390102199001010013"),
+        (bb, f"陈司机党员{LEAK_MARKER}", "13800000002", "390103199001010028"),
+    ]:
+        p, _ = services.person_create(actor=None, name=name, org=org, phone=phone, resident_id=rid)
         m = member_services.member_register(
             actor=None, person=p, org=org, joined_on=D(2015, 7, 1), since=D(2021, 3, 1)
         )

@@ -33,6 +33,9 @@ from tests.factories import PASSWORD
 from tests.world import LEAK_MARKER, World
 
 SAFE = {"GET", "HEAD"}
+# Searches sent as POST so that their criteria (an identity number) stay out of URLs and logs: they
+# write nothing; aimed at the other side they must answer without its rows, and find the own side's.
+READS_BY_POST = {("POST", "/api/v1/people/search")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,6 +186,10 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "month_from": "2024-06-01",
         "channel": "cash",
         "paid_on": "2024-06-05",
+    },
+    # a search, not a write: aimed at the other side's phone number, it must find nothing
+    ("POST", "/api/v1/people/search"): lambda w, t: {
+        "phone": "13800000002" if t == w.branch_b else "13800000001"
     },
     ("POST", "/api/v1/people/{person_id}/reveal"): lambda w, t: {"field": "phone", "reason": "走查核对"},
     ("POST", "/api/v1/registry/organizations"): lambda w, t: {
@@ -519,12 +526,17 @@ class Walker:
             if body_for is not None:
                 # A page form may refuse a target it cannot find by re-rendering with a neutral message.
                 allowed = ALLOWED_STATUS_FOR_REFUSAL | ({400} if route.kind == "page" else set())
-                if resp.status_code not in allowed:
+                search = (route.method, route.template) in READS_BY_POST
+                if search and resp.status_code == 200 and resp.json():
+                    self._leak(route, user, "a search aimed outside the scope found rows")
+                elif not search and resp.status_code not in allowed:
                     self._leak(route, user, f"a write aimed outside the scope answered {resp.status_code}")
                 if self._snapshot() != before:
                     self._leak(route, user, "data changed by a write aimed outside the scope")
                 if has_permission(user, perm.module, perm.action):
                     ok = self._call(route, user, route.template, body_for(self.world, own))
+                    if search and ok.status_code == 200 and not ok.json():
+                        self._leak(route, user, "positive control: the search found nothing on the own side")
                     if ok.status_code in {400, 403, 404, 422}:
                         self._leak(
                             route,

@@ -110,3 +110,20 @@ def test_declare_pay_and_see_the_arrears(w):
     assert status["arrears"][0] == "2021-06-01" and "2021-05-01" not in status["arrears"]
     assert [p["month_to"] for p in status["payments"]] == ["2021-05-01"]
     assert_error(ApiClient(w.secretary_b).get(f"{url}/dues"), 404)
+
+
+def test_search_by_identifier_goes_in_the_body_and_stays_in_scope(w):
+    api = ApiClient(w.secretary_a)
+    found = api.post("/api/v1/people/search", {"resident_id": "390102199001010013"}).json()
+    assert [p["name"] for p in found] == [w.member_a.person.name]
+    assert found[0]["resident_id_masked"] == "390*************13" and "390102199001010013" not in str(found)
+    assert api.post("/api/v1/people/search", {"resident_id": "390103199001010028"}).json() == []  # side B
+    assert [p["name"] for p in api.post("/api/v1/people/search", {"phone": "138 0000 0001"}).json()] == [
+        w.member_a.person.name
+    ]
+    err = assert_error(api.post("/api/v1/people/search", {"resident_id": "390102199001010012"}), 422)
+    assert err["message"] == "身份证号码校验位不正确，请核对" and err["details"][0]["loc"] == ["resident_id"]
+    err = assert_error(api.post("/api/v1/people/search", {"phone": "1380000000"}), 422)
+    assert "11位" in err["message"]
+    assert_error(api.post("/api/v1/people/search", {}), 422)
+    assert api.get("/api/v1/people/search").status_code == 405

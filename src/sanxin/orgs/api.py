@@ -386,6 +386,19 @@ def person_create(request, payload: PersonCreateIn):
     return Status(201, {"person": person, "warnings": warnings})
 
 
+class IdentifierSearchIn(Schema):
+    resident_id: str = Field("", max_length=20, description="公民身份号码（放在请求体中，不出现在网址里）")
+    phone: str = Field("", max_length=20)
+
+
+@people_router.post("/search", response=list[PersonOut], summary="按身份证号或手机号查找人员（请求体）")
+@permission("people", "view")
+def people_search(request, payload: IdentifierSearchIn):
+    return list(
+        selectors.people_by_identifier(request.scope, resident_id=payload.resident_id, phone=payload.phone)
+    )
+
+
 class RevealIn(Schema):
     field: Literal["resident_id", "phone"]
     reason: str = Field(min_length=4, max_length=200, description="查看原因（记入审计日志）")

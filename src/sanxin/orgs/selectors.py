@@ -5,11 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 
+from sanxin.core import crypto as pii
+from sanxin.core.errors import InvalidInput
 from sanxin.core.query import prefix_q
 from sanxin.core.scope import Scope
+from sanxin.core.validators import check_mobile, check_resident_id
 
 from .models import Org, OrgEvent, OrgStatus, OrgVersion, Person, Post
 
@@ -105,6 +109,28 @@ def people(scope: Scope, *, org: Org | None = None, q: str = "") -> QuerySet[Per
         qs = qs.filter(org=org)
     if q:
         qs = qs.filter(name__contains=q)
+    return qs
+
+
+def people_by_identifier(scope: Scope, *, resident_id: str = "", phone: str = "") -> QuerySet[Person]:
+    """People in ``scope`` with this resident ID or phone, found by their blind index (the clear value
+    is never stored, compared or logged). Validates the input first: a malformed number is an error in
+    Chinese, not an empty result."""
+    if not resident_id and not phone:
+        raise InvalidInput("请填写公民身份号码或手机号码", field="resident_id")
+    qs = scope.filter(Person.objects.select_related("org"))
+    if resident_id:
+        try:
+            number = check_resident_id(resident_id).value
+        except ValidationError as exc:
+            raise InvalidInput(exc.messages[0], field="resident_id") from exc
+        qs = qs.filter(resident_id_index=pii.blind_index(number, purpose="resident_id"))
+    if phone:
+        try:
+            number = check_mobile(phone).value
+        except ValidationError as exc:
+            raise InvalidInput(exc.messages[0], field="phone") from exc
+        qs = qs.filter(phone_index=pii.blind_index(number, purpose="phone"))
     return qs
 
 
