@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from sanxin.core.errors import NotFound
 from sanxin.members import services
 from sanxin.members.dues import Basis
 from sanxin.members.models import Hidden
+from sanxin.orgs.services import person_phone_update
 from tests.world import LEAK_MARKER, build_world
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,31 @@ def test_home_cards(w):
     assert 'data-testid="my-membership"' in html and w.branch_a.name in html and "0.20 元" in html
     assert 'data-testid="follow-up-card"' in html and w.member_a.person.name in html  # months in arrears
     assert LEAK_MARKER not in html
+
+
+def test_a_person_sees_their_record_and_corrects_only_their_phone(w):
+    from django.contrib.auth import get_user_model
+
+    from sanxin.core.models import AuditLog
+
+    user = get_user_model().objects.create_user(username="liu", password="x-Strong-pass-1")
+    person = w.member_a.person
+    person.user = user
+    person.save()
+    c = Client()
+    c.force_login(user)
+    html = c.get("/members/me/").content.decode()
+    assert "390*************13" in html and "138****0001" in html and w.branch_a.name in html
+    assert "390102199001010013" not in html
+    r = c.post("/members/me/", {"phone": "1380000000"})
+    assert r.status_code == 400 and "11位" in r.content.decode()
+    r = c.post("/members/me/", {"phone": "139 0000 0009"})
+    assert r.status_code == 302
+    person.refresh_from_db()
+    assert person.phone == "13900000009"
+    log = AuditLog.objects.get(action="phone_update", object_id=str(person.pk))
+    assert log.actor_id == user.pk and "13900000009" not in str(log.after)
+    # someone else's record is not theirs to change
+    other = w.member_b.person
+    with pytest.raises(NotFound):
+        person_phone_update(actor=user, person=other, phone="13900000008")

@@ -27,3 +27,7 @@ class LedgerForm(forms.Form):
             return dt.datetime.strptime(text, "%Y-%m").date()
         except ValueError:
             raise forms.ValidationError("月份格式应为“年-月”，如 2026-10") from None
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label="手机号码", required=False, max_length=20)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:member_id>/", views.member_detail, name="detail"),
     path("dues/", views.dues_ledger, name="dues_ledger"),
+    path("me/", views.my_record, name="me"),
 ]

@@ -3,21 +3,25 @@ mobility, work, dues). Views stay thin: selectors read, services write."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from sanxin.core.audit import record as audit_record
 from sanxin.core.crypto import mask, mask_phone
+from sanxin.core.errors import ServiceError
 from sanxin.core.excel.export import Ledger, workbook_response
-from sanxin.core.pages import paginate
+from sanxin.core.pages import form_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
-from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus
+from sanxin.orgs import services as org_services
+from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
 
 from . import selectors
 from .dues import Basis
-from .forms import LedgerForm, MemberFilterForm
+from .forms import LedgerForm, MemberFilterForm, PhoneForm
 from .models import Member
 
 
@@ -130,3 +134,35 @@ def dues_ledger(request):
         "members/ledger.html",
         {"form": form, "org": org, "month": month, "columns": LEDGER_COLUMNS, "rows": values},
     )
+
+
+@permission.own()
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_record(request):
+    """A person sees their own record and corrects their own contact details (PIPL's right to see and
+    correct); nothing else here is theirs to change."""
+    person = Person.objects.select_related("org").filter(user=request.user).first()
+    if person is None:
+        return render(request, "members/me.html", {"person": None})
+    member = Member.objects.filter(person=person).first()
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_services.person_phone_update(
+                actor=request.user, person=person, phone=form.cleaned_data["phone"]
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "手机号码已更新")
+            return redirect("members:me")
+    context = {
+        "person": person,
+        "member": member,
+        "relations": selectors.history(member) if member else [],
+        "phone_masked": mask_phone(person.phone or ""),
+        "resident_id_masked": mask(person.resident_id or ""),
+        "form": form,
+    }
+    return render_form(request, "members/me.html", context)

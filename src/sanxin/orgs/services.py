@@ -649,6 +649,26 @@ def person_update(*, actor, person: Person, data: dict) -> Person:
     return person
 
 
+@transaction.atomic
+def person_phone_update(*, actor, person: Person, phone: str) -> Person:
+    """Correct a phone number: a person their own (the right to correct one's data), or whoever holds
+    the people scope over their org. Validated, encrypted, blind-indexed, audited masked."""
+    if actor is None or person.user_id != actor.pk:
+        _person_scope_check(actor, person.org)
+    phone = (phone or "").strip()
+    data = {"phone": "", "phone_index": ""}
+    if phone:
+        try:
+            phone = check_mobile(phone).value
+        except Exception as exc:
+            raise InvalidInput(exc.messages[0], field="phone") from exc
+        data = {"phone": phone, "phone_index": pii.blind_index(phone, purpose="phone")}
+    person, _ = model_update(
+        Person.objects.select_for_update().get(pk=person.pk), actor=actor, data=data, action="phone_update"
+    )
+    return person
+
+
 def person_reveal(*, actor, person: Person, field: str, reason: str) -> str:
     """The clear value of an encrypted identifier, for an audited reason."""
     if field not in {"resident_id", "phone"}:
