@@ -84,6 +84,14 @@ def test_dues_ledger_page_and_excel(w):
     )
     assert rows[0][0] == "姓名" and rows[1][0] == w.member_a.person.name
     assert rows[1][4] == 45 and rows[1][6] == "未交"  # February: due, unpaid
+    from sanxin.core.models import AuditLog
+
+    assert AuditLog.objects.filter(
+        action="export",
+        object_id=str(w.branch_a.pk),
+        actor_id=w.secretary_a.pk,
+        message__contains="党费收缴台账",
+    ).exists()
 
 
 def test_home_cards(w):

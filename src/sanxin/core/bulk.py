@@ -35,9 +35,10 @@ from django.utils import timezone
 SQLITE_CHUNK = 500  # rows per executemany call (keeps one call's parameter list short)
 
 
-def _is_plain(field: models.Field) -> bool:
-    # Exact-type check: a subclass (an encrypted text field, say) may convert values on the way.
-    return type(field) in {
+# Exact types whose Python values go to the database unchanged: a subclass (an encrypted text field,
+# say) may convert values on the way.
+_PLAIN_TYPES = frozenset(
+    {
         models.CharField,
         models.TextField,
         models.IntegerField,
@@ -50,6 +51,11 @@ def _is_plain(field: models.Field) -> bool:
         models.ForeignKey,
         models.OneToOneField,
     }
+)
+
+
+def _is_plain(field: models.Field) -> bool:
+    return type(field) in _PLAIN_TYPES
 
 
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:

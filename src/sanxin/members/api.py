@@ -71,7 +71,10 @@ class MemberDetailOut(MemberOut):
 
 
 def _sees_flags(request) -> bool:
-    return has_permission(request.auth, "people", "flags")
+    """Asked once per request, not once per member serialized."""
+    if not hasattr(request, "_sees_member_flags"):
+        request._sees_member_flags = has_permission(request.auth, "people", "flags")
+    return request._sees_member_flags
 
 
 class MemberQuery(Schema):
