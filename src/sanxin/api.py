@@ -18,6 +18,9 @@ from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
 from sanxin.members.api import router as members_router
+from sanxin.members.findings.api import router as findings_router
+from sanxin.members.funds.api import router as funds_router
+from sanxin.members.pipeline.api import router as pipeline_router
 from sanxin.orgs.api import people_router
 from sanxin.orgs.api import router as orgs_router
 from sanxin.registry.api import router as registry_router
@@ -135,4 +138,7 @@ api.add_router("/core", core_router)
 api.add_router("/orgs", orgs_router)
 api.add_router("/people", people_router)
 api.add_router("/registry", registry_router)
+api.add_router("/members/pipeline", pipeline_router)
+api.add_router("/members/findings", findings_router)
+api.add_router("/members/funds", funds_router)
 api.add_router("/members", members_router)

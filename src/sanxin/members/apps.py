@@ -16,7 +16,10 @@ class MembersConfig(AppConfig):
         from sanxin.orgs import services as org_services
 
         from . import demo, services  # noqa: F401  (demo registers its step)
+        from .findings import hooks as findings_hooks
+        from .funds import hooks as funds_hooks
         from .models import Direction, Employment, Member, Mobility, OrgRelation, RelationKind
+        from .pipeline import hooks as pipeline_hooks
 
         def hosted_here(s) -> Q:
             """A 流入 member is also seen by the org they are 挂靠 at (their activity org today)."""
@@ -52,6 +55,8 @@ class MembersConfig(AppConfig):
         scope.register(Employment, **person_org, owner="person__user_id")
 
         org_services.register_people_mover(services.move_members_of_merged_org)
+        for part in (pipeline_hooks, findings_hooks, funds_hooks):
+            part.ready()
         from . import cards
 
         registry.card(

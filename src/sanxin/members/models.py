@@ -275,3 +275,9 @@ class DuesPayment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.month_from:%Y-%m}—{self.month_to:%Y-%m}"
+
+
+# The module's other parts keep their models beside their services; they are this app's models.
+from sanxin.members.findings.models import *  # noqa: E402, F403
+from sanxin.members.funds.models import *  # noqa: E402, F403
+from sanxin.members.pipeline.models import *  # noqa: E402, F403

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("<int:member_id>/", views.member_detail, name="detail"),
     path("dues/", views.dues_ledger, name="dues_ledger"),
     path("me/", views.my_record, name="me"),
+    path("pipeline/", include("sanxin.members.pipeline.urls")),
+    path("findings/", include("sanxin.members.findings.urls")),
+    path("funds/", include("sanxin.members.funds.urls")),
 ]

@@ -1,0 +1,2 @@
+def ready() -> None:
+    """Called from ``MembersConfig.ready``: scope registrations, nav entries, cards, subscriptions."""
