@@ -15,7 +15,7 @@ class MembersConfig(AppConfig):
         from sanxin.core.scope import has_permission
         from sanxin.orgs import services as org_services
 
-        from . import demo, services  # noqa: F401  (demo registers its step)
+        from . import demo, imports, services  # noqa: F401  (demo registers its step, imports its importer)
         from .findings import hooks as findings_hooks
         from .funds import hooks as funds_hooks
         from .models import Direction, Employment, Member, Mobility, OrgRelation, RelationKind

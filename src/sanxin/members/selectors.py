@@ -6,14 +6,14 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from sanxin.core.query import prefix_q
 from sanxin.core.scope import Scope
 from sanxin.orgs.models import Org
 
 from . import dues
-from .models import Member, Mobility, OrgRelation, RelationKind
+from .models import Employment, Member, Mobility, OrgRelation, RelationKind
 
 
 def relation_on(member: Member, on: dt.date, kind: str = RelationKind.FORMAL) -> OrgRelation | None:
@@ -51,12 +51,31 @@ def member_list(
     mobile: str = "",
     q: str = "",
     arrears_only: bool = False,
+    work_kind: str = "",
+    employer: str = "",
+    age_band: str = "",
     on: dt.date | None = None,
 ) -> QuerySet[Member]:
     """The members in ``scope``: of ``org`` and below (formal org on ``on``), of a standing, currently
-    外出/流入, by name; ``arrears_only`` keeps those with months unpaid."""
+    外出/流入, by name, working now as ``work_kind`` or for an ``employer`` (platform or employer name
+    containing it), of an ``age_band`` (``AGE_BANDS``) on ``on``; ``arrears_only`` keeps those with
+    months unpaid."""
     on = on or dt.date.today()
     qs = scope.filter(Member.objects.select_related("person", "person__org"))
+    if work_kind or employer:
+        jobs = Employment.objects.filter(Employment.active_q(on))
+        if work_kind:
+            jobs = jobs.filter(kind=work_kind)
+        if employer.strip():
+            jobs = jobs.filter(employer_name__contains=employer.strip())
+        qs = qs.filter(person_id__in=jobs.values("person_id"))
+    if age_band:
+        low, high = AGE_BANDS[age_band][1:]
+        # aged ``low`` or more: born on or before ``on`` minus ``low`` years; under ``high``: born after
+        # ``on`` minus ``high`` years
+        qs = qs.filter(person__birth_date__lte=_years_before(on, low))
+        if high is not None:
+            qs = qs.filter(person__birth_date__gt=_years_before(on, high))
     if org is not None:
         qs = qs.filter(pk__in=members_of(org, on, subtree=True).values("pk"))
     if standing:
@@ -71,6 +90,33 @@ def member_list(
         owing = [m.pk for m in qs.prefetch_related("payments", "relations", "declarations") if arrears(m, on)]
         qs = qs.filter(pk__in=owing)
     return qs.order_by("person__name", "pk")
+
+
+AGE_BANDS = {  # key: (label, from age, under age)
+    "to35": ("35岁及以下", 0, 36),
+    "36to45": ("36至45岁", 36, 46),
+    "46to60": ("46至60岁", 46, 61),
+    "over60": ("61岁及以上", 61, None),
+}
+
+
+def _years_before(on: dt.date, years: int) -> dt.date:
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
+
+
+def with_current_job(members, on: dt.date | None = None):
+    """Members with ``current_job`` set: their open employment on ``on`` (the latest begun), or None —
+    one query per chunk of members, for rosters."""
+    on = on or dt.date.today()
+    jobs = Employment.objects.filter(Employment.active_q(on)).order_by("-start_on", "-pk")
+    for m in members.prefetch_related(Prefetch("person__employments", queryset=jobs, to_attr="jobs_now")).iterator(
+        chunk_size=2000
+    ):
+        m.current_job = m.person.jobs_now[0] if m.person.jobs_now else None
+        yield m
 
 
 # --- dues (党费) -------------------------------------------------------------------------------------

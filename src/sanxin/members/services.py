@@ -400,6 +400,33 @@ def member_convert(*, actor, member: Member, on: dt.date) -> Member:
 
 
 @transaction.atomic
+def membership_end(*, actor, member: Member, on: dt.date, reason: str) -> Member:
+    """The membership ends on ``on`` (取消预备党员资格 for now): the open formal and activity relations
+    and any open mobility end there; the history stays. ``Person.org`` keeps the last org."""
+    member = _lock(member)
+    formal = _formal(member)
+    _check(actor, formal.org)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写原因", field="reason")
+    _not_future(on)
+    relations = [r for r in (formal, _open(member, RelationKind.ACTIVITY)) if r is not None]
+    for relation in relations:
+        if on <= relation.start_on:
+            raise RuleViolation(
+                f"结束日期须晚于当前关系的开始日期（{relation.start_on:%Y-%m-%d}）",
+                code="date_order",
+                field="on",
+            )
+    for relation in relations:
+        model_update(relation, actor=actor, data={"end_on": on, "note": reason[:200]}, action="end")
+    for mobility in Mobility.objects.filter(member=member, end_on__isnull=True, start_on__lt=on):
+        model_update(mobility, actor=actor, data={"end_on": on}, action="end")
+    events.publish("members.membership_ended", {"member_id": member.pk, "on": on.isoformat()})
+    return member
+
+
+@transaction.atomic
 def member_flag_hidden(
     *, actor, member: Member, hidden: str, how: str = "", on: dt.date | None = None
 ) -> Member:
@@ -586,3 +613,296 @@ def employment_end(*, actor, employment: Employment, on: dt.date) -> Employment:
         raise RuleViolation("结束日期应晚于开始日期", code="date_order", field="on")
     employment, _ = model_update(employment, actor=actor, data={"end_on": on}, action="end")
     return employment
+
+
+# --- the roster import (党员名册): a batch at a time ------------------------------------------------
+
+# A roster row may correct these facts of a person already registered (identifiers have their own
+# paths: the resident ID is the row's key, the phone is re-validated and re-indexed).
+ROSTER_PROFILE = ("name", "gender", "ethnicity", "education", "household_place")
+
+
+@transaction.atomic
+def members_register_batch(*, actor, rows: list[dict]) -> list[str | Exception]:
+    """Register a batch of roster rows (the importer's cleaned rows: the person's profile, the resident
+    ID with its blind index, the phone with its own, the org, standing and dates, the work) with a few
+    queries and set-oriented writes: what ``person_create`` + ``member_register`` + ``employment_record``
+    do row by row, checked the same way. Per row: "created" (a new member; a person already known but
+    not yet a member becomes one), "updated" (a member of the same org whose profile or phone the row
+    corrects), "unchanged", or the refusal. A member whose formal org is another is refused: an org
+    changes only through ``membership_move`` (the bulk move does it). One audit row per written table
+    (ids as ranges) and one per corrected person; one ``members.imported`` event per batch."""
+    from sanxin.core import audit, bulk
+    from sanxin.core import crypto as pii
+    from sanxin.core.query import in_values
+
+    checked_orgs: dict[int, Exception | None] = {}
+
+    def org_refusal(org: Org) -> Exception | None:
+        if org.pk not in checked_orgs:
+            try:
+                _check(actor, org)
+                _holds_members(org)
+                checked_orgs[org.pk] = None
+            except (NotFound, RuleViolation) as exc:
+                checked_orgs[org.pk] = exc
+        return checked_orgs[org.pk]
+
+    known = {
+        p["resident_id_index"]: p
+        for p in Person.objects.filter(
+            in_values(Person, "resident_id_index", [r["resident_id_index"] for r in rows])
+        )
+        .values("pk", "org_id", "phone_index", "resident_id_index", *ROSTER_PROFILE)
+        .iterator()
+    }
+    members = set(
+        Member.objects.filter(in_values(Member, "person", [p["pk"] for p in known.values()])).values_list(
+            "pk", flat=True
+        )
+    )
+    people_scope = scope_for(actor, "people", "change") if actor is not None else None
+    orgs_in_scope: dict[int, bool] = {}
+
+    def person_in_scope(org_id: int | None) -> bool:
+        if org_id is None or people_scope is None:
+            return True
+        if org_id not in orgs_in_scope:
+            orgs_in_scope[org_id] = people_scope.filter(Org.objects.filter(pk=org_id)).exists()
+        return orgs_in_scope[org_id]
+
+    actor_id = getattr(actor, "pk", None)
+    stamps = {"created_by_id": actor_id, "updated_by_id": actor_id}
+    out: list[str | Exception] = []
+    new_people: list[dict] = []
+    new_members: list[tuple[dict, dict]] = []  # (row, person values)
+    corrections: list[tuple[dict, dict, dict, str]] = []  # (person values, before, after, name)
+    for row in rows:
+        org = row["org"]
+        refusal = org_refusal(org)
+        if refusal is not None:
+            out.append(refusal)
+            continue
+        person = known.get(row["resident_id_index"])
+        if person is None:
+            person = {
+                "name": row["name"],
+                "gender": row["gender"],
+                "birth_date": row["birth_date"],
+                "ethnicity": row["ethnicity"],
+                "education": row["education"],
+                "household_place": row["household_place"],
+                "phone": row["phone"],
+                "phone_index": pii.blind_index(row["phone"], purpose="phone") if row["phone"] else "",
+                "resident_id": row["resident_id"],
+                "resident_id_index": row["resident_id_index"],
+                "org_id": org.pk,
+                **stamps,
+            }
+            known[row["resident_id_index"]] = (
+                person  # the same ID twice in a batch is the importer's row error
+            )
+            new_people.append(person)
+            new_members.append((row, person))
+            out.append("created")
+            continue
+        if not person_in_scope(person["org_id"]):
+            out.append(RuleViolation("该公民身份号码已在其他组织登记", code="duplicate", field="resident_id"))
+            continue
+        is_member = person["pk"] in members
+        if is_member and person["org_id"] != org.pk:
+            out.append(
+                RuleViolation(
+                    "该党员的组织关系在其他党组织：调整组织关系请用“调整组织关系”",
+                    code="other_org",
+                    field="org",
+                )
+            )
+            continue
+        change = {f: row[f] for f in ROSTER_PROFILE if row[f] and row[f] != person[f]}
+        phone_index = pii.blind_index(row["phone"], purpose="phone") if row["phone"] else ""
+        if phone_index and phone_index != person["phone_index"]:
+            change |= {"phone": row["phone"], "phone_index": phone_index}
+        if not is_member:
+            change["org_id"] = org.pk
+            members.add(person["pk"])
+            new_members.append((row, person))
+        if change:
+            before = {f: person[f] for f in change if f in ROSTER_PROFILE}
+            after = {f: v for f, v in change.items() if f in ROSTER_PROFILE}
+            if "phone" in change:
+                before["phone"], after["phone"] = "（原号码）", pii.mask(row["phone"])
+            values = {"id": person["pk"], **change, "updated_by_id": actor_id}
+            corrections.append((values, before, after, row["name"]))
+            person.update(change)
+        out.append("created" if not is_member else "updated" if change else "unchanged")
+
+    person_ids = bulk.insert(Person, new_people, ids=True)
+    if corrections:
+        bulk.update(Person, [c[0] for c in corrections])
+    member_rows, relations, jobs = [], [], []
+    for row, person in new_members:
+        pk = person.get("pk") or person["id"]
+        person["pk"] = pk
+        member_rows.append(
+            {
+                "person_id": pk,
+                "standing": row["standing"],
+                "joined_on": row["joined_on"],
+                "converted_on": row["converted_on"],
+                **stamps,
+            }
+        )
+        for kind in (RelationKind.FORMAL, RelationKind.ACTIVITY):
+            relations.append(
+                {
+                    "member_id": pk,
+                    "org_id": row["org"].pk,
+                    "kind": kind,
+                    "source": RelationSource.REGISTER,
+                    "start_on": row["joined_on"],
+                    "note": "名册导入",
+                }
+            )
+    working = {
+        (e["person_id"], e["kind"])
+        for e in Employment.objects.filter(
+            in_values(Employment, "person", [p["pk"] for p in known.values() if "pk" in p]),
+            end_on__isnull=True,
+        ).values("person_id", "kind")
+    }
+    today = timezone.localdate()
+    for row in rows:
+        person = known[row["resident_id_index"]]
+        if not row.get("work_kind") or "pk" not in person or (person["pk"], row["work_kind"]) in working:
+            continue
+        if not (row.get("platform") or row.get("employer_name")):
+            continue
+        working.add((person["pk"], row["work_kind"]))
+        platform = row.get("platform")
+        jobs.append(
+            {
+                "person_id": person["pk"],
+                "kind": row["work_kind"],
+                "platform_id": platform.pk if platform is not None else None,
+                "employer_name": row.get("employer_name") or (platform.name if platform is not None else ""),
+                "work_area": row.get("work_area", ""),
+                "start_on": row.get("work_since") or today,
+            }
+        )
+    bulk.insert(Member, member_rows)
+    relation_ids = bulk.insert(OrgRelation, relations, ids=True)
+    job_ids = bulk.insert(Employment, jobs, ids=True)
+    written = [
+        (Person, person_ids),
+        (Member, [m["person_id"] for m in member_rows]),
+        (OrgRelation, relation_ids),
+        (Employment, job_ids),
+    ]
+    for model, ids in written:
+        if ids:
+            audit.record_batch(
+                actor=actor, action="import_create", model=model, ids=ids, message="党员名册导入"
+            )
+    audit.record_many(
+        actor=actor,
+        action="update",
+        object_type=Person._meta.label_lower,
+        entries=[(values["id"], name, before, after) for values, before, after, name in corrections],
+        message="党员名册导入",
+    )
+    if member_rows:
+        events.publish(
+            "members.imported", {"member_ids": audit.id_ranges([m["person_id"] for m in member_rows])}
+        )
+    return out
+
+
+# --- bulk actions (several members at once, all or none) -------------------------------------------
+
+BULK_LIMIT = 500
+
+
+def _bulk(actor, members: list[Member], action: str, one) -> list:
+    """Apply ``one(member)`` to each member in one transaction, each through its own service (so each is
+    checked and audited as if done alone); if any is refused, nothing is kept and the refusal names the
+    members at fault. A summary audit row records the action and its members."""
+    from sanxin.core import audit
+
+    if not members:
+        raise InvalidInput("请先勾选党员", field="members")
+    if len(members) > BULK_LIMIT:
+        raise InvalidInput(f"一次最多处理{BULK_LIMIT}名党员", field="members")
+    out, refused = [], []
+    with transaction.atomic():
+        for member in members:
+            try:
+                with transaction.atomic():
+                    out.append(one(member))
+            except (InvalidInput, RuleViolation, NotFound) as exc:
+                refused.append(f"{member.person.name}：{exc.message if hasattr(exc, 'message') else exc}")
+        if refused:
+            transaction.set_rollback(True)
+        else:
+            audit.record(
+                actor=actor,
+                action=action,
+                object_type=Member._meta.label_lower,
+                object_repr=f"{len(members)}名党员",
+                after={"ids": audit.id_ranges([m.pk for m in members]), "count": len(members)},
+            )
+    if refused:
+        more = f"等{len(refused)}人" if len(refused) > 3 else ""
+        raise RuleViolation(
+            "未作任何调整：" + "；".join(refused[:3]) + more, code="bulk_refused", field="members"
+        )
+    return out
+
+
+def members_move_bulk(
+    *, actor, members: list[Member], org: Org, on: dt.date, note: str = ""
+) -> list[OrgRelation]:
+    """调整组织关系 for several members to ``org`` from ``on`` (each by ``membership_move``)."""
+    return _bulk(
+        actor,
+        members,
+        "bulk_move",
+        lambda m: membership_move(actor=actor, member=m, org=org, on=on, note=note),
+    )
+
+
+def members_mobile_out_bulk(
+    *, actor, members: list[Member], on: dt.date, destination: str, expected_return: dt.date | None = None
+) -> list[Mobility]:
+    """登记外出 for several members (each by ``mobile_out``)."""
+    return _bulk(
+        actor,
+        members,
+        "bulk_mobile_out",
+        lambda m: mobile_out(
+            actor=actor, member=m, on=on, destination=destination, expected_return=expected_return
+        ),
+    )
+
+
+@transaction.atomic
+def member_enrol(
+    *,
+    actor,
+    org: Org,
+    profile: dict,
+    joined_on: dt.date,
+    standing: str = Standing.PROBATIONARY,
+    converted_on: dt.date | None = None,
+) -> Member:
+    """Register a member who is not yet a person here: the person (``profile``: name, resident_id, phone,
+    gender, ethnicity, education, household_place — validated, encrypted and indexed by
+    ``orgs.services.person_create``) and the membership, together or not at all."""
+    from sanxin.orgs import services as org_services
+
+    _check(actor, org)
+    _holds_members(org)
+    person, _ = org_services.person_create(actor=actor, org=org, **profile)
+    return member_register(
+        actor=actor, person=person, org=org, joined_on=joined_on, standing=standing, converted_on=converted_on
+    )

@@ -19,15 +19,19 @@ from sanxin.core.scope import has_permission, scope_for
 from sanxin.orgs import services as org_services
 from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
 
-from . import selectors
+from . import selectors, services
 from .dues import Basis
-from .forms import LedgerForm, MemberFilterForm, PhoneForm
+from .forms import BulkForm, DeclarationForm, EnrolForm, LedgerForm, MemberFilterForm, PhoneForm
+from .imports import roster_ledger
 from .models import Member
 
 
 @permission("people", "view")
 @require_safe
 def member_list(request):
+    """The scoped member list with its filters; ``?export=xlsx`` downloads the filtered roster in the
+    import's layout (identifiers masked; ``&identifiers=1`` in full, for holders of ``people.reveal``,
+    audited as a reveal)."""
     form = MemberFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     org = None
@@ -43,9 +47,131 @@ def member_list(request):
         mobile=data.get("mobile", ""),
         q=data.get("q", ""),
         arrears_only=bool(data.get("arrears")),
+        work_kind=data.get("work_kind", ""),
+        employer=data.get("employer", ""),
+        age_band=data.get("age_band", ""),
         on=today,
     )
-    return render(request, "members/list.html", {"form": form, "page": paginate(request, qs, 50)})
+    if request.GET.get("export") == "xlsx":
+        return _roster_export(request, qs, org)
+    return render(
+        request,
+        "members/list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs, 50),
+            "can_change": has_permission(request.user, "people", "change"),
+            "can_export": has_permission(request.user, "people", "export"),
+            "can_reveal": has_permission(request.user, "people", "reveal"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _roster_export(request, qs, org):
+    if not has_permission(request.user, "people", "export"):
+        return render(request, "403.html", status=403)
+    identifiers = request.GET.get("identifiers") == "1"
+    if identifiers and not has_permission(request.user, "people", "reveal"):
+        return render(request, "403.html", status=403)
+    title = f"{org.name if org else '党员'}名册（{timezone.localdate():%Y年%m月%d日}）"
+    audit_record(
+        actor=request.user,
+        action="reveal" if identifiers else "export",
+        obj=org,
+        object_type="" if org else Member._meta.label_lower,
+        message=title + ("（含证件号码原文）" if identifiers else ""),
+    )
+    ledger = roster_ledger(selectors.with_current_job(qs), title=title, identifiers=identifiers)
+    return workbook_response(ledger.close(), filename=title)
+
+
+@permission("people", "change")
+@require_http_methods(["GET", "POST"])
+def member_bulk(request):
+    """Bulk actions on the members ticked in the list (their ids in the query): 调整组织关系 or 登记外出,
+    all or none, each member through the same service as one at a time."""
+    ids = [int(i) for i in request.GET.getlist("ids") + request.POST.getlist("ids") if i.isdigit()]
+    members = list(
+        request.scope.filter(
+            Member.objects.select_related("person", "person__org").filter(pk__in=ids)
+        ).order_by("person__name")
+    )
+    form = BulkForm(request.POST or None, user=request.user, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "move":
+                target = scope_for(request.user, "people", "change").get(Org.objects.all(), code=data["org"])
+                services.members_move_bulk(
+                    actor=request.user, members=members, org=target, on=data["on"], note=data["note"]
+                )
+                messages.success(request, f"已为{len(members)}名党员调整组织关系到“{target.name}”")
+            else:
+                services.members_mobile_out_bulk(
+                    actor=request.user,
+                    members=members,
+                    on=data["on"],
+                    destination=data["destination"],
+                    expected_return=data["expected_return"],
+                )
+                messages.success(request, f"已为{len(members)}名党员登记外出")
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("members:list")
+    return render_form(request, "members/bulk.html", {"form": form, "members": members})
+
+
+@permission("people", "change")
+@require_http_methods(["GET", "POST"])
+def member_enrol(request):
+    """登记党员: a new person and their membership in one form; every identifier error in Chinese on its
+    field, nothing typed lost."""
+    form = EnrolForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            org = scope_for(request.user, "people", "change").get(Org.objects.all(), code=data["org"])
+            member = services.member_enrol(
+                actor=request.user,
+                org=org,
+                profile={k: data[k] for k in EnrolForm.PROFILE},
+                joined_on=data["joined_on"],
+                standing=data["standing"],
+                converted_on=data["converted_on"],
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已登记党员“{member.person.name}”")
+            return redirect("members:detail", member.pk)
+    return render_form(request, "members/enrol.html", {"form": form})
+
+
+@permission("people", "change", model=Member, lookup="member_id")
+@require_http_methods(["GET", "POST"])
+def member_declare(request, member_id):
+    """申报收入: the basis of the member's dues from a month on."""
+    member = request.scope.get(Member.objects.select_related("person"), pk=member_id)
+    form = DeclarationForm(request.POST or None, initial={"month": f"{timezone.localdate():%Y-%m}"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.income_declare(
+                actor=request.user,
+                member=member,
+                basis=data["basis"],
+                amount=data["amount"] or None,
+                month=data["month"],
+                note=data["note"],
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "已登记收入申报")
+            return redirect("members:detail", member.pk)
+    return render_form(request, "members/declare.html", {"form": form, "member": member})
 
 
 @permission("people", "view", model=Member, lookup="member_id")
@@ -74,6 +200,7 @@ def member_detail(request, member_id):
             "payments": member.payments.all(),
             "arrears": selectors.arrears(member, today),
             "sees_flags": has_permission(request.user, "people", "flags"),
+            "can_change": has_permission(request.user, "people", "change"),
         },
     )
 

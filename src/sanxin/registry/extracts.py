@@ -13,7 +13,6 @@ flagged as possibly closed — never closed — and nothing outside that coverag
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from sanxin.core import audit, bulk, events
 from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
-from sanxin.core.excel.importer import Column, Importer, RowError, register
+from sanxin.core.excel.importer import Column, Importer, RowError, parse_date, register
 from sanxin.core.models import ImportJob, Industry, Region
 from sanxin.core.query import in_values, prefix_q
 from sanxin.core.regions import region_prefix
@@ -36,19 +35,6 @@ from .models import Extract, Kind, MatchReview, Organization
 
 AUTO = 95.0
 REVIEW = 80.0
-
-_DATE = re.compile(r"^(\d{4})\D(\d{1,2})\D(\d{1,2})")
-
-
-def parse_date(text: str) -> dt.date:
-    text = (text or "").strip()
-    m = _DATE.match(text)
-    if m:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    if len(text) == 8 and text.isdigit():
-        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    raise ValueError(text)
-
 
 @register
 class ExtractImporter(Importer):

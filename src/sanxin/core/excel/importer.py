@@ -139,6 +139,21 @@ class Importer:
         return tuple(cleaned.get(k) for k in self.natural_key)
 
 
+_DATE = re.compile(r"^(\d{4})\D(\d{1,2})\D(\d{1,2})")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date cell as the reader gives it (``2024-03-01``, ``2024/3/1``, ``2024年3月1日``, ``20240301``,
+    or a datetime's text); ValueError otherwise."""
+    text = (text or "").strip()
+    m = _DATE.match(text)
+    if m:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if len(text) == 8 and text.isdigit():
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    raise ValueError(text)
+
+
 _importers: dict[str, type[Importer]] = {}
 
 
