@@ -132,6 +132,42 @@ def _person_for(org):
     return Person.objects.filter(org=org).first() or Person.objects.create(name="走查人员", org=org)
 
 
+def _member_for(org):
+    """A member whose formal org is ``org`` (registered by the system when the world has none there)."""
+    import datetime as dt
+
+    from sanxin.members import services as member_services
+    from sanxin.members.models import Member
+
+    found = Member.objects.filter(person__org=org).first()
+    if found is not None:
+        return found
+    person = _person_for(org)
+    person.birth_date = person.birth_date or dt.date(1990, 1, 1)
+    return member_services.member_register(actor=None, person=person, org=org, joined_on=dt.date(2020, 7, 1))
+
+
+def _fresh_member(org):
+    """A new member of ``org`` who is at home (no open 外出)."""
+    import datetime as dt
+
+    from sanxin.members import services as member_services
+    from sanxin.orgs import services as org_services
+
+    person, _ = org_services.person_create(actor=None, name="走查党员", org=org, resident_id=_resident_id())
+    return member_services.member_register(actor=None, person=person, org=org, joined_on=dt.date(2020, 7, 1))
+
+
+_enrolled = iter(range(100, 1000))
+
+
+def _resident_id() -> str:
+    from stdnum.cn import ric
+
+    body = f"39010219900101{next(_enrolled):03d}"
+    return body + ric.calc_check_digit(body + "?")
+
+
 PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/orgs/"): lambda w, t: {
         "parent_id": t.pk,
@@ -170,12 +206,48 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "on": "2024-06-01",
     },
     ("POST", "/api/v1/members/{member_id}/convert"): lambda w, t: {"on": "2024-06-01"},
+    ("POST", "/api/v1/members/enrol"): lambda w, t: {
+        "name": "走查党员",
+        "resident_id": _resident_id(),
+        "org_id": t.pk,
+        "joined_on": "2020-07-01",
+    },
+    # aimed at the members of ``t``, moved to ``t`` itself: the scopes pass and the service refuses
+    ("POST", "/api/v1/members/bulk/move"): lambda w, t: {
+        "member_ids": [_member_for(t).pk],
+        "org_id": t.pk,
+        "on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/bulk/mobile-out"): lambda w, t: {
+        "member_ids": [_member_for(t).pk],
+        "on": "2024-06-01",
+        "destination": "走查去向",
+    },
     ("POST", "/api/v1/members/{member_id}/mobility"): lambda w, t: {
         "direction": "in",
         "on": "2024-06-01",
         "host_id": (w.branch_a if t == w.member_a else w.branch_b).pk,
     },
     ("POST", "/api/v1/members/mobilities/{mobility_id}/end"): lambda w, t: {"on": "2025-01-01"},
+    ("POST", "/members/new/"): lambda w, t: {
+        "name": "走查党员",
+        "resident_id": _resident_id(),
+        "org": t.code,
+        "standing": "probationary",
+        "joined_on": "2020-07-01",
+    },
+    # the other side's member, or a new member of the own side (whom the positive control sends away)
+    ("POST", "/members/bulk/"): lambda w, t: {
+        "ids": [w.member_b.pk if t == w.branch_b else _fresh_member(t).pk],
+        "action": "mobile_out",
+        "on": "2024-06-01",
+        "destination": "走查去向",
+    },
+    ("POST", "/members/{member_id}/declare/"): lambda w, t: {
+        "basis": "salary",
+        "amount": "4500",
+        "month": "2024-06",
+    },
     ("POST", "/api/v1/members/{member_id}/hidden"): lambda w, t: {"hidden": "pocket", "how": "走查"},
     ("POST", "/api/v1/members/{member_id}/declarations"): lambda w, t: {
         "basis": "salary",

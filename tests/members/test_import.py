@@ -134,7 +134,7 @@ def test_bad_rows_are_reported_in_chinese_and_good_rows_registered(w):
         row("转太早", rid("19950101", 18), a, joined="2020-07-01", converted="2021-01-01"),  # 10
         row("性别错", rid("19960101", 19), a, gender="女"),  # 11: the ID's 17th digit is odd (male)
         row("民族错", rid("19970101", 20), a, ethnicity="火星族"),  # 12
-        row("委员会", rid("19980101", 21), w.committee_x.name),  # 13: not a branch (and out of scope)
+        row("委员会", rid("19880101", 21), w.committee_x.name),  # 13: not a branch (and out of scope)
     ]
     job = upload(w.secretary_a, rows)
     assert job.status == ImportJob.Status.DONE

@@ -129,7 +129,7 @@ def mask(value: str, *, head: int = 3, tail: int = 2) -> str:
         return ""
     if len(value) <= head + tail:
         return "*" * len(value)
-    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
 
 
 def mask_phone(value: str) -> str:

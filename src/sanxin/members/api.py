@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from sanxin.core.apischema import PageNumber
-from sanxin.core.errors import InvalidInput
+from sanxin.core.errors import InvalidInput, NotFound
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
 from sanxin.orgs.models import Org, Person
@@ -92,6 +92,95 @@ def member_list(request, filters: Query[MemberQuery]):
     return selectors.member_list(
         request.scope, org=org, standing=filters.standing, mobile=filters.mobile, q=filters.q
     )
+
+
+# Fixed paths before "/{member_id}": the resolver tries routes in order.
+class EnrolIn(Schema):
+    name: str = Field(min_length=1, max_length=50)
+    resident_id: str = Field(
+        min_length=1, max_length=20, description="公民身份号码（加密保存，仅显示脱敏值）"
+    )
+    phone: str = Field("", max_length=20)
+    gender: Literal["", "M", "F"] = Field("", description="空=按身份证号码")
+    ethnicity: str = Field("", max_length=10)
+    education: str = Field("", max_length=16)
+    household_place: str = Field("", max_length=200)
+    org_id: int
+    joined_on: dt.date
+    standing: Literal["probationary", "full"] = Standing.PROBATIONARY
+    converted_on: dt.date | None = None
+
+
+@router.post("/enrol", response={201: MemberOut}, summary="登记党员（新登记人员及其党员信息）")
+@permission("people", "change")
+def member_enrol(request, payload: EnrolIn):
+    org = _org(request, payload.org_id)
+    profile = payload.dict(
+        include={"name", "resident_id", "phone", "gender", "ethnicity", "education", "household_place"}
+    )
+    member = services.member_enrol(
+        actor=request.auth,
+        org=org,
+        profile=profile,
+        joined_on=payload.joined_on,
+        standing=payload.standing,
+        converted_on=payload.converted_on,
+    )
+    return Status(201, member)
+
+
+class BulkMoveIn(Schema):
+    member_ids: list[int] = Field(min_length=1, max_length=services.BULK_LIMIT)
+    org_id: int
+    on: dt.date
+    note: str = Field("", max_length=200)
+
+
+class BulkMobileOutIn(Schema):
+    member_ids: list[int] = Field(min_length=1, max_length=services.BULK_LIMIT)
+    on: dt.date
+    destination: str = Field(min_length=1, max_length=200)
+    expected_return: dt.date | None = None
+
+
+class BulkOut(Schema):
+    count: int
+
+
+def _selected(request, ids: list[int]) -> list[Member]:
+    """The members named, each inside the scope (one missing or outside it: 404 for the whole request)."""
+    members = list(request.scope.filter(Member.objects.select_related("person").filter(pk__in=ids)))
+    if len(members) != len(set(ids)):
+        raise NotFound()
+    return members
+
+
+@router.post("/bulk/move", response=BulkOut, summary="批量调整组织关系（全部通过才生效）")
+@permission("people", "change")
+def members_move_bulk(request, payload: BulkMoveIn):
+    members = _selected(request, payload.member_ids)
+    done = services.members_move_bulk(
+        actor=request.auth,
+        members=members,
+        org=_org(request, payload.org_id),
+        on=payload.on,
+        note=payload.note,
+    )
+    return {"count": len(done)}
+
+
+@router.post("/bulk/mobile-out", response=BulkOut, summary="批量登记外出（全部通过才生效）")
+@permission("people", "change")
+def members_mobile_out_bulk(request, payload: BulkMobileOutIn):
+    members = _selected(request, payload.member_ids)
+    done = services.members_mobile_out_bulk(
+        actor=request.auth,
+        members=members,
+        on=payload.on,
+        destination=payload.destination,
+        expected_return=payload.expected_return,
+    )
+    return {"count": len(done)}
 
 
 @router.get("/{member_id}", response=MemberDetailOut, summary="党员详情（含组织关系历史）")
