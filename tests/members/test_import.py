@@ -11,7 +11,6 @@ import pytest
 from stdnum.cn import ric
 
 from sanxin.core import crypto as pii
-from sanxin.core.audit import batch_covers
 from sanxin.core.excel import importer as imp
 from sanxin.core.models import AuditLog, ImportJob, StoredFile
 from sanxin.core.selectors import history

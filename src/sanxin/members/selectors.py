@@ -112,9 +112,9 @@ def with_current_job(members, on: dt.date | None = None):
     one query per chunk of members, for rosters."""
     on = on or dt.date.today()
     jobs = Employment.objects.filter(Employment.active_q(on)).order_by("-start_on", "-pk")
-    for m in members.prefetch_related(Prefetch("person__employments", queryset=jobs, to_attr="jobs_now")).iterator(
-        chunk_size=2000
-    ):
+    for m in members.prefetch_related(
+        Prefetch("person__employments", queryset=jobs, to_attr="jobs_now")
+    ).iterator(chunk_size=2000):
         m.current_job = m.person.jobs_now[0] if m.person.jobs_now else None
         yield m
 

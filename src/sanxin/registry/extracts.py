@@ -36,6 +36,7 @@ from .models import Extract, Kind, MatchReview, Organization
 AUTO = 95.0
 REVIEW = 80.0
 
+
 @register
 class ExtractImporter(Importer):
     key = "registry_extract"
