@@ -54,6 +54,8 @@ ACTIONS = {
     "grant": "授权",
     "visit": "走访记录",
     "flags": "口袋/隐形党员标记",
+    "approve": "审批（接收预备党员、转正）",
+    "quota": "下达发展党员名额",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -98,6 +100,11 @@ allow(Role.MEMBER, "orgs", "view", {ORG})
 allow(Role.SECURITY_ADMIN, "people", "reveal", {ORG, REG})
 # 口袋党员/隐形党员 label people who have not chosen to show themselves: the organization department only.
 allow(Role.ORG_DEPARTMENT, "people", "flags", {ORG, REG})
+# 发展党员: the committee above the branch approves admissions and conversions (上级党委审批); the
+# organization department sets the committees' yearly quotas.
+for _role in _OFFICES:
+    allow(_role, "people", "approve", {ORG} | ({REG} if _role == Role.ORG_DEPARTMENT else set()))
+allow(Role.ORG_DEPARTMENT, "people", "quota", {ORG, REG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})
