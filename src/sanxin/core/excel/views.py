@@ -109,6 +109,7 @@ def import_detail(request, job_id):
             "columns": columns,
             "error": error,
             "modes": ImportJob.Mode.choices,
+            "result_url": importer.result_url(job) if job.finished else "",
         },
         status=400 if error else 200,
     )
@@ -119,7 +120,8 @@ def import_detail(request, job_id):
 @require_safe
 def import_progress(request, job_id):
     job = imp.job_for(request.user, job_id)
-    return render(request, "core/imports/_progress.html", {"job": job})
+    result_url = imp.get(job.importer).result_url(job) if job.finished else ""
+    return render(request, "core/imports/_progress.html", {"job": job, "result_url": result_url})
 
 
 @permission.own()  # job_for(): only the user who started the job (and superusers)
