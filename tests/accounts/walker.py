@@ -126,6 +126,14 @@ def _extract_file():
     )
 
 
+def _rider_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "riders.csv", "姓名,手机号码,政治面貌\n走查骑手,13900000000,群众\n".encode(), content_type="text/csv"
+    )
+
+
 def _person_for(org):
     from sanxin.orgs.models import Person
 
@@ -190,6 +198,28 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     # a search, not a write: aimed at the other side's phone number, it must find nothing
     ("POST", "/api/v1/people/search"): lambda w, t: {
         "phone": "13800000002" if t == w.branch_b else "13800000001"
+    },
+    # 双找双核: a list declared at the target's place (refused outside the scope before any upload), and
+    # one side's rejection of a finding (a reason, no branch needed)
+    ("POST", "/members/findings/upload/"): lambda w, t: {
+        "region": t.region_id,
+        "industry": t.industry_id or "",
+        "work_kind": "rider",
+        "mode": "valid",
+        "file": _rider_file(),
+    },
+    ("POST", "/members/findings/{finding_id}/office/"): lambda w, t: {"decision": "reject", "reason": "走查"},
+    ("POST", "/members/findings/{finding_id}/industry/"): lambda w, t: {
+        "decision": "reject",
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/findings/{finding_id}/office"): lambda w, t: {
+        "confirmed": False,
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/findings/{finding_id}/industry"): lambda w, t: {
+        "confirmed": False,
+        "reason": "走查",
     },
     ("POST", "/api/v1/people/{person_id}/reveal"): lambda w, t: {"field": "phone", "reason": "走查核对"},
     ("POST", "/api/v1/registry/organizations"): lambda w, t: {
@@ -345,6 +375,10 @@ class Walker:
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.members.models import Member, Mobility
 
+        from sanxin.members.findings.models import Finding
+
+        if model is Finding:
+            return [(user, self.world.finding_a, self.world.finding_b) for user, _, _ in self.world.a_side()]
         if model in {Member, Mobility}:
             a, b = (
                 (self.world.member_a, self.world.member_b)

@@ -47,6 +47,10 @@ BAD_ID = POCKET_ID[:-1] + ("0" if POCKET_ID[-1] != "0" else "1")
 
 @pytest.fixture
 def world():
+    return findings_world()
+
+
+def findings_world():
     w = build_world()
     # Workers the registry knows: one whom the list calls a member (口袋党员 candidate), one known by
     # name and phone only, one listed as 群众, and a member of another city's branch.

@@ -17,7 +17,7 @@ from sanxin.core.permissions import permission
 from sanxin.orgs.models import Org
 
 from . import selectors, services
-from .models import Finding, FindingBatch
+from .models import CheckSide, Finding, FindingBatch
 
 router = Router(tags=["双找双核"])
 
@@ -97,43 +97,49 @@ def finding_detail(request, finding_id: int):
     return request.scope.get(selectors.findings(request.scope), pk=finding_id)
 
 
-class ConfirmIn(Schema):
-    side: Literal["office", "industry"] = Field(description="office 组织部门核实 / industry 行业核实")
-    branch_id: int | None = Field(None, description="找党员：登记到的党支部（组织部门核实时必填）")
-    joined_on: dt.date | None = Field(None, description="找党员：入党日期")
+class OfficeCheckIn(Schema):
+    confirmed: bool = Field(description="true 属实 / false 否定")
+    reason: str = Field("", max_length=200, description="否定理由（否定时必填）")
+    branch_id: int | None = Field(None, description="找党员：登记到的党支部（核实属实时必填）")
+    joined_on: dt.date | None = Field(None, description="找党员：入党日期（本库无其党员登记时必填）")
     standing: Literal["", "probationary", "full"] = ""
     converted_on: dt.date | None = None
 
 
-class RejectIn(Schema):
-    side: Literal["office", "industry"]
-    reason: str = Field(max_length=200)
+class IndustryCheckIn(Schema):
+    confirmed: bool = Field(description="true 属实 / false 否定")
+    reason: str = Field("", max_length=200, description="否定理由（否定时必填）")
 
 
-@router.post("/{finding_id}/confirm", response=FindingOut, summary="双核：核实属实")
-@permission("people", "find", model=Finding, lookup="finding_id")
-def finding_confirm(request, finding_id: int, payload: ConfirmIn):
+def _check(request, finding_id: int, side: str, payload) -> Finding:
     finding = request.scope.get(Finding, pk=finding_id)
-    branch = None
-    if payload.branch_id is not None:
-        branch = Org.objects.filter(pk=payload.branch_id).first()
-        if branch is None:
-            raise InvalidInput("没有找到该党支部", field="branch_id")
-    services.finding_confirm(
-        actor=request.auth,
-        finding=finding,
-        side=payload.side,
-        branch=branch,
-        joined_on=payload.joined_on,
-        standing=payload.standing,
-        converted_on=payload.converted_on,
-    )
+    if not payload.confirmed:
+        services.finding_reject(actor=request.auth, finding=finding, side=side, reason=payload.reason)
+    else:
+        branch = None
+        if getattr(payload, "branch_id", None) is not None:
+            branch = Org.objects.filter(pk=payload.branch_id).first()
+            if branch is None:
+                raise InvalidInput("没有找到该党支部", field="branch_id")
+        services.finding_confirm(
+            actor=request.auth,
+            finding=finding,
+            side=side,
+            branch=branch,
+            joined_on=getattr(payload, "joined_on", None),
+            standing=getattr(payload, "standing", ""),
+            converted_on=getattr(payload, "converted_on", None),
+        )
     return selectors.findings(request.scope).get(pk=finding.pk)
 
 
-@router.post("/{finding_id}/reject", response=FindingOut, summary="双核：否定")
-@permission("people", "find", model=Finding, lookup="finding_id")
-def finding_reject(request, finding_id: int, payload: RejectIn):
-    finding = request.scope.get(Finding, pk=finding_id)
-    services.finding_reject(actor=request.auth, finding=finding, side=payload.side, reason=payload.reason)
-    return selectors.findings(request.scope).get(pk=finding.pk)
+@router.post("/{finding_id}/office", response=FindingOut, summary="双核：组织部门核实（属实或否定）")
+@permission("people", "verify", model=Finding, lookup="finding_id")
+def finding_check_office(request, finding_id: int, payload: OfficeCheckIn):
+    return _check(request, finding_id, CheckSide.OFFICE, payload)
+
+
+@router.post("/{finding_id}/industry", response=FindingOut, summary="双核：行业核实（属实或否定）")
+@permission("people", "verify_industry", model=Finding, lookup="finding_id")
+def finding_check_industry(request, finding_id: int, payload: IndustryCheckIn):
+    return _check(request, finding_id, CheckSide.INDUSTRY, payload)

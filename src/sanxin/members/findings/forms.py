@@ -4,7 +4,7 @@ from sanxin.core.models import ImportJob, Industry, Region
 from sanxin.registry.models import Organization
 
 from ..models import Standing, WorkKind
-from .models import CheckSide, FindingKind, FindingStatus
+from .models import FindingKind, FindingStatus
 
 
 class UploadForm(forms.Form):
@@ -69,7 +69,6 @@ class FindingFilterForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    side = forms.ChoiceField(choices=CheckSide.choices, error_messages={"required": "请选择核实方"})
     decision = forms.ChoiceField(
         choices=[("confirm", "属实"), ("reject", "否定")], error_messages={"required": "请选择核实结论"}
     )

@@ -1,6 +1,8 @@
 def ready() -> None:
     """Called from ``MembersConfig.ready``: scope registrations, the importer, the nav entry, audit labels
     and the demo step."""
+    from django.db.models import Q
+
     from sanxin.core import audit, registry, scope
     from sanxin.core.scope import has_permission
 
@@ -8,22 +10,31 @@ def ready() -> None:
     from .models import Finding, FindingBatch, FindingCheck
 
     # A list is seen by the offices of its region or industry and by whoever uploaded it; a finding
-    # also by those who hold the person's org (their own member). The platform's users hold no
-    # ``people.find`` grant at all.
-    scope.register(FindingBatch, region="region_id", industry="industry_id", owner="created_by_id")
+    # also by those who hold the person's org (their own member). The uploader's view goes with a
+    # non-empty scope of the action asked, so uploading a list gives no right to check its findings.
+    # The platform's users hold no ``people.find`` grant at all.
+    def uploaded(path: str):
+        def related(s) -> Q:
+            return Q(**{path: s.user_id}) if s.user_id and not s.is_empty else Q(pk__in=[])
+
+        return related
+
+    scope.register(
+        FindingBatch, region="region_id", industry="industry_id", related=uploaded("created_by_id")
+    )
     scope.register(
         Finding,
         org_path="person__org__path",
         region="batch__region_id",
         industry="batch__industry_id",
-        owner="batch__created_by_id",
+        related=uploaded("batch__created_by_id"),
     )
     scope.register(
         FindingCheck,
         org_path="finding__person__org__path",
         region="finding__batch__region_id",
         industry="finding__batch__industry_id",
-        owner="finding__batch__created_by_id",
+        related=uploaded("finding__batch__created_by_id"),
     )
     registry.nav(
         registry.NavItem(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sanxin.core.crypto import mask_phone
 from sanxin.core.errors import InvalidInput, ServiceError
@@ -76,39 +76,15 @@ def findings_upload(request):
 
 
 @permission("people", "find", model=Finding, lookup="finding_id")
-@require_http_methods(["GET", "POST"])
+@require_safe
 def findings_detail(request, finding_id):
     finding = request.scope.get(selectors.findings(request.scope), pk=finding_id)
-    form = CheckForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            if d["decision"] == "reject":
-                services.finding_reject(
-                    actor=request.user, finding=finding, side=d["side"], reason=d["reason"]
-                )
-            else:
-                branch = None
-                if d["branch"]:
-                    branch = Org.objects.filter(code=d["branch"].strip()).first()
-                    if branch is None:
-                        raise InvalidInput("没有找到该组织编码的党支部", field="branch")
-                services.finding_confirm(
-                    actor=request.user,
-                    finding=finding,
-                    side=d["side"],
-                    branch=branch,
-                    joined_on=d["joined_on"],
-                    standing=d["standing"],
-                    converted_on=d["converted_on"],
-                )
-        except ServiceError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, "已记录核实结论" if d["decision"] == "confirm" else "已否定该发现")
-            return redirect("members:findings_detail", finding.pk)
+    return render(request, "members/findings/detail.html", _context(request, finding, CheckForm()))
+
+
+def _context(request, finding: Finding, form: CheckForm) -> dict:
     sides = selectors.sides_for(request.user, finding)
-    context = {
+    return {
         "finding": finding,
         "person": finding.person,
         "phone_masked": mask_phone(finding.person.phone or ""),
@@ -119,4 +95,48 @@ def findings_detail(request, finding_id):
         "form": form,
         "sees_member": has_permission(request.user, "people", "view"),
     }
-    return render_form(request, "members/findings/detail.html", context)
+
+
+def _check(request, finding_id, side: str):
+    """One side's confirm or reject, from the finding's page; a refusal shows the page again (400)."""
+    finding = request.scope.get(selectors.findings(request.scope), pk=finding_id)
+    form = CheckForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["decision"] == "reject":
+                services.finding_reject(actor=request.user, finding=finding, side=side, reason=d["reason"])
+            else:
+                branch = None
+                if d["branch"]:
+                    branch = Org.objects.filter(code=d["branch"].strip()).first()
+                    if branch is None:
+                        raise InvalidInput("没有找到该组织编码的党支部", field="branch")
+                services.finding_confirm(
+                    actor=request.user,
+                    finding=finding,
+                    side=side,
+                    branch=branch,
+                    joined_on=d["joined_on"],
+                    standing=d["standing"],
+                    converted_on=d["converted_on"],
+                )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "已记录核实结论" if d["decision"] == "confirm" else "已否定该发现")
+            return redirect("members:findings_detail", finding.pk)
+    finding = selectors.findings(request.scope).get(pk=finding.pk)
+    return render(request, "members/findings/detail.html", _context(request, finding, form), status=400)
+
+
+@permission("people", "verify", model=Finding, lookup="finding_id")
+@require_POST
+def findings_check_office(request, finding_id):
+    return _check(request, finding_id, CheckSide.OFFICE)
+
+
+@permission("people", "verify_industry", model=Finding, lookup="finding_id")
+@require_POST
+def findings_check_industry(request, finding_id):
+    return _check(request, finding_id, CheckSide.INDUSTRY)
