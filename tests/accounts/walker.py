@@ -18,6 +18,8 @@ New routes need nothing here unless they write: a write route needs a payload fa
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -140,7 +142,70 @@ def _person_for(org):
     return Person.objects.filter(org=org).first() or Person.objects.create(name="走查人员", org=org)
 
 
+def _applicant_for(org):
+    """A new person of ``org`` old enough to apply (no audit row: the walker's snapshot counts them)."""
+    from sanxin.orgs.models import Person
+
+    return Person.objects.create(name="走查申请人", org=org, birth_date=dt.date(1995, 3, 1))
+
+
+def _committee_above(w, org):
+    return w.committee_x if org.path.startswith(w.committee_x.path) else w.committee_y
+
+
+_resident_ids = itertools.count(1)
+
+
+def _fresh_resident_id() -> str:
+    from stdnum.cn import ric
+
+    body = f"39010219950301{next(_resident_ids) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
 PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
+    ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
+        "person_id": _applicant_for(t).pk,
+        "org_id": t.pk,
+        "applied_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/advance"): lambda w, t: {
+        "stage": "activist",
+        "on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/notice"): lambda w, t: {"starts_on": "2024-06-01"},
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/extend"): lambda w, t: {
+        "on": "2024-06-01",
+        "until": "2025-12-01",
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/end"): lambda w, t: {
+        "on": "2024-06-01",
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/pipeline/quotas"): lambda w, t: {
+        "committee_id": _committee_above(w, t).pk,
+        "year": 2026,
+        "total": 8,
+        "reserved": 2,
+    },
+    ("POST", "/members/pipeline/new/"): lambda w, t: {
+        "name": "走查申请人",
+        "resident_id": _fresh_resident_id(),
+        "org": t.code,
+        "applied_on": "2024-06-01",
+    },
+    ("POST", "/members/pipeline/{case_id}/"): lambda w, t: {
+        "action": "advance",
+        "stage": "activist",
+        "on": "2024-06-01",
+    },
+    ("POST", "/members/pipeline/quotas/set/"): lambda w, t: {
+        "committee": _committee_above(w, t).code,
+        "year": "2026",
+        "total": "8",
+        "reserved": "2",
+    },
     ("POST", "/api/v1/orgs/"): lambda w, t: {
         "parent_id": t.pk,
         "name": "走查新建组织",
@@ -373,7 +438,15 @@ class Walker:
         if model is CampaignTarget:
             a, b = self.world.campaign_a.targets.get(), self.world.campaign_b.targets.get()
             return [(user, a, b) for user, _, _ in self.world.a_side()]
-        from sanxin.members.models import Member, Mobility
+        from sanxin.members.models import DevelopmentCase, DevelopmentQuota, Member, Mobility
+
+        if model in {DevelopmentCase, DevelopmentQuota}:
+            a, b = (
+                (self.world.case_a, self.world.case_b)
+                if model is DevelopmentCase
+                else (self.world.quota_a, self.world.quota_b)
+            )
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
 
         from sanxin.members.findings.models import Finding
 

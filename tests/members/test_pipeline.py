@@ -423,4 +423,4 @@ def test_scope_of_the_writes(w):
     refused("not_a_committee", services.quota_set, actor=w.office, committee=w.branch_a, year=2021, total=3)
     with pytest.raises(InvalidInput):
         services.quota_set(actor=w.office, committee=w.committee_x, year=2021, total=3, reserved=4)
-    assert not DevelopmentQuota.objects.exists()
+    assert not DevelopmentQuota.objects.filter(year=2021).exists()

@@ -174,7 +174,9 @@ def _lock(case: DevelopmentCase) -> DevelopmentCase:
 
 def _open_case(case: DevelopmentCase) -> None:
     if case.status != CaseStatus.OPEN:
-        raise RuleViolation(f"该发展党员档案已{case.get_status_display()}，不能继续办理", code="case_closed")
+        raise RuleViolation(
+            f"该发展党员档案已办结（{case.get_status_display()}），不能继续办理", code="case_closed"
+        )
 
 
 # --- the case ---------------------------------------------------------------------------------------
@@ -436,10 +438,10 @@ def case_extend(*, actor, case: DevelopmentCase, on: dt.date, until: dt.date, re
     """延长预备期: once, by six months to one year beyond the first year of probation."""
     case = _lock(case)
     _check(actor, case.org)
-    _approve(actor, case.org, "延长预备期")
     _open_case(case)
     if case.stage != Stage.PROBATIONARY:
         raise RuleViolation("只有预备党员可以延长预备期", code="not_probationary")
+    _approve(actor, case.org, "延长预备期")
     if case.probation_until is not None:
         raise RuleViolation("预备期只能延长一次", code="already_extended")
     reason = (reason or "").strip()
