@@ -64,6 +64,12 @@ class World:
     member_b: object = None  # formal org branch_b
     mobility_a: object = None
     mobility_b: object = None
+    finding_a: object = None  # 双找: a 找新就业 finding of member_a, list of street S / industry X
+    finding_b: object = None
+    case_a: object = None  # 发展党员: an applicant of branch_a
+    case_b: object = None
+    quota_a: object = None  # committee_x's development quota
+    quota_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -240,7 +246,43 @@ def build_world() -> World:
             member_services.mobile_out(actor=None, member=m, on=D(2024, 3, 1), destination="广东省深圳市")
         )
 
+    from sanxin.members.pipeline import services as pipeline_services
+
+    cases, quotas = [], []
+    for org, committee, name in [(ba, cx, "周申请"), (bb, cy, f"吴申请{LEAK_MARKER}")]:
+        p, _ = services.person_create(actor=None, name=name, org=org, birth_date=D(1996, 5, 1))
+        cases.append(pipeline_services.case_create(actor=None, person=p, org=org, applied_on=D(2024, 1, 8)))
+        quotas.append(
+            pipeline_services.quota_set(actor=None, committee=committee, year=2026, total=6, reserved=2)
+        )
+
+    from sanxin.members.findings.models import Finding, FindingBatch
+
+    findings = []
+    for m, e in ((members[0], ea), (members[1], eb)):
+        batch = FindingBatch.objects.create(
+            platform=e, region_id=e.region_id, industry_id=e.industry_id, work_kind="rider"
+        )
+        findings.append(
+            Finding.objects.create(
+                batch=batch,
+                person=m.person,
+                kind="work",
+                platform=e,
+                work_kind="rider",
+                matched_by="resident_id",
+                listed_status="中共党员",
+                reason="党员，本库未登记其在该平台的从业情况",
+            )
+        )
+
     return World(
+        finding_a=findings[0],
+        finding_b=findings[1],
+        case_a=cases[0],
+        case_b=cases[1],
+        quota_a=quotas[0],
+        quota_b=quotas[1],
         member_a=members[0],
         member_b=members[1],
         mobility_a=mobilities[0],

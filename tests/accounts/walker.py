@@ -18,6 +18,8 @@ New routes need nothing here unless they write: a write route needs a payload fa
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -126,6 +128,14 @@ def _extract_file():
     )
 
 
+def _rider_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "riders.csv", "姓名,手机号码,政治面貌\n走查骑手,13900000000,群众\n".encode(), content_type="text/csv"
+    )
+
+
 def _person_for(org):
     from sanxin.orgs.models import Person
 
@@ -154,21 +164,76 @@ def _fresh_member(org):
     from sanxin.members import services as member_services
     from sanxin.orgs import services as org_services
 
-    person, _ = org_services.person_create(actor=None, name="走查党员", org=org, resident_id=_resident_id())
+    person, _ = org_services.person_create(
+        actor=None, name="走查党员", org=org, resident_id=_fresh_resident_id()
+    )
     return member_services.member_register(actor=None, person=person, org=org, joined_on=dt.date(2020, 7, 1))
 
 
-_enrolled = iter(range(100, 1000))
+def _applicant_for(org):
+    """A new person of ``org`` old enough to apply (no audit row: the walker's snapshot counts them)."""
+    from sanxin.orgs.models import Person
+
+    return Person.objects.create(name="走查申请人", org=org, birth_date=dt.date(1995, 3, 1))
 
 
-def _resident_id() -> str:
+def _committee_above(w, org):
+    return w.committee_x if org.path.startswith(w.committee_x.path) else w.committee_y
+
+
+_resident_ids = itertools.count(1)
+
+
+def _fresh_resident_id() -> str:
     from stdnum.cn import ric
 
-    body = f"39010219900101{next(_enrolled):03d}"
-    return body + ric.calc_check_digit(body + "?")
+    body = f"39010219950301{next(_resident_ids) % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
 
 
 PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
+    ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
+        "person_id": _applicant_for(t).pk,
+        "org_id": t.pk,
+        "applied_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/advance"): lambda w, t: {
+        "stage": "activist",
+        "on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/notice"): lambda w, t: {"starts_on": "2024-06-01"},
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/extend"): lambda w, t: {
+        "on": "2024-06-01",
+        "until": "2025-12-01",
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/pipeline/cases/{case_id}/end"): lambda w, t: {
+        "on": "2024-06-01",
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/pipeline/quotas"): lambda w, t: {
+        "committee_id": _committee_above(w, t).pk,
+        "year": 2026,
+        "total": 8,
+        "reserved": 2,
+    },
+    ("POST", "/members/pipeline/new/"): lambda w, t: {
+        "name": "走查申请人",
+        "resident_id": _fresh_resident_id(),
+        "org": t.code,
+        "applied_on": "2024-06-01",
+    },
+    ("POST", "/members/pipeline/{case_id}/"): lambda w, t: {
+        "action": "advance",
+        "stage": "activist",
+        "on": "2024-06-01",
+    },
+    ("POST", "/members/pipeline/quotas/set/"): lambda w, t: {
+        "committee": _committee_above(w, t).code,
+        "year": "2026",
+        "total": "8",
+        "reserved": "2",
+    },
     ("POST", "/api/v1/orgs/"): lambda w, t: {
         "parent_id": t.pk,
         "name": "走查新建组织",
@@ -208,7 +273,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/members/{member_id}/convert"): lambda w, t: {"on": "2024-06-01"},
     ("POST", "/api/v1/members/enrol"): lambda w, t: {
         "name": "走查党员",
-        "resident_id": _resident_id(),
+        "resident_id": _fresh_resident_id(),
         "org_id": t.pk,
         "joined_on": "2020-07-01",
     },
@@ -231,7 +296,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/members/mobilities/{mobility_id}/end"): lambda w, t: {"on": "2025-01-01"},
     ("POST", "/members/new/"): lambda w, t: {
         "name": "走查党员",
-        "resident_id": _resident_id(),
+        "resident_id": _fresh_resident_id(),
         "org": t.code,
         "standing": "probationary",
         "joined_on": "2020-07-01",
@@ -262,6 +327,28 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     # a search, not a write: aimed at the other side's phone number, it must find nothing
     ("POST", "/api/v1/people/search"): lambda w, t: {
         "phone": "13800000002" if t == w.branch_b else "13800000001"
+    },
+    # 双找双核: a list declared at the target's place (refused outside the scope before any upload), and
+    # one side's rejection of a finding (a reason, no branch needed)
+    ("POST", "/members/findings/upload/"): lambda w, t: {
+        "region": t.region_id,
+        "industry": t.industry_id or "",
+        "work_kind": "rider",
+        "mode": "valid",
+        "file": _rider_file(),
+    },
+    ("POST", "/members/findings/{finding_id}/office/"): lambda w, t: {"decision": "reject", "reason": "走查"},
+    ("POST", "/members/findings/{finding_id}/industry/"): lambda w, t: {
+        "decision": "reject",
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/findings/{finding_id}/office"): lambda w, t: {
+        "confirmed": False,
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/members/findings/{finding_id}/industry"): lambda w, t: {
+        "confirmed": False,
+        "reason": "走查",
     },
     ("POST", "/api/v1/people/{person_id}/reveal"): lambda w, t: {"field": "phone", "reason": "走查核对"},
     ("POST", "/api/v1/registry/organizations"): lambda w, t: {
@@ -415,8 +502,20 @@ class Walker:
         if model is CampaignTarget:
             a, b = self.world.campaign_a.targets.get(), self.world.campaign_b.targets.get()
             return [(user, a, b) for user, _, _ in self.world.a_side()]
-        from sanxin.members.models import Member, Mobility
+        from sanxin.members.models import DevelopmentCase, DevelopmentQuota, Member, Mobility
 
+        if model in {DevelopmentCase, DevelopmentQuota}:
+            a, b = (
+                (self.world.case_a, self.world.case_b)
+                if model is DevelopmentCase
+                else (self.world.quota_a, self.world.quota_b)
+            )
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+
+        from sanxin.members.findings.models import Finding
+
+        if model is Finding:
+            return [(user, self.world.finding_a, self.world.finding_b) for user, _, _ in self.world.a_side()]
         if model in {Member, Mobility}:
             a, b = (
                 (self.world.member_a, self.world.member_b)

@@ -54,6 +54,11 @@ ACTIONS = {
     "grant": "授权",
     "visit": "走访记录",
     "flags": "口袋/隐形党员标记",
+    "find": "双找（导入名单、查看发现）",
+    "verify": "双核·组织部门核实",
+    "verify_industry": "双核·行业核实",
+    "approve": "审批（接收预备党员、转正）",
+    "quota": "下达发展党员名额",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -98,6 +103,23 @@ allow(Role.MEMBER, "orgs", "view", {ORG})
 allow(Role.SECURITY_ADMIN, "people", "reveal", {ORG, REG})
 # 口袋党员/隐形党员 label people who have not chosen to show themselves: the organization department only.
 allow(Role.ORG_DEPARTMENT, "people", "flags", {ORG, REG})
+# 双找双核 (members.findings): a secretary or an office imports a platform's worker list and sees the
+# findings of what it started (and, offices, of its region or industry); each finding is checked by the
+# organization department and by the industry regulator — the industry committee (管行业必须管党建) or
+# the competent department, by industry. The platform's own users hold none of these: findings never
+# go back to the employer.
+allow(Role.BRANCH_SECRETARY, "people", "find", {ORG})
+for _role in (Role.ORG_DEPARTMENT, Role.INDUSTRY_COMMITTEE, Role.STREET):
+    allow(_role, "people", "find", _OFFICES[_role])
+allow(Role.DEPARTMENT, "people", "find", {IND})
+allow(Role.ORG_DEPARTMENT, "people", "verify", {ORG, REG})
+allow(Role.INDUSTRY_COMMITTEE, "people", "verify_industry", {IND})
+allow(Role.DEPARTMENT, "people", "verify_industry", {IND})
+# 发展党员: the committee above the branch approves admissions and conversions (上级党委审批); the
+# organization department sets the committees' yearly quotas.
+for _role in _OFFICES:
+    allow(_role, "people", "approve", {ORG} | ({REG} if _role == Role.ORG_DEPARTMENT else set()))
+allow(Role.ORG_DEPARTMENT, "people", "quota", {ORG, REG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})

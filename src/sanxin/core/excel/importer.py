@@ -133,6 +133,11 @@ class Importer:
         """Called once after a run whose rows were written (DONE), in its own transaction: importers
         that reconcile a whole extract (flag what it no longer lists) do it here."""
 
+    def result_url(self, job: ImportJob) -> str:
+        """Where a finished run's outcome is read, for importers whose results have a page of their own
+        (the job pages link to it); "" for none."""
+        return ""
+
     def key_of(self, cleaned: dict) -> tuple | None:
         if not self.natural_key:
             return None

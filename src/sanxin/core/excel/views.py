@@ -1,5 +1,6 @@
-"""Import pages (office admins): upload, confirm the column mapping, watch the progress (htmx polls
-the progress partial every second until the job ends), download the error workbook."""
+"""Import pages, for anyone who may run an importer (each job answers only the user who started it):
+upload, confirm the column mapping, watch the progress (htmx polls the progress partial every second
+until the job ends), download the error workbook."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from ..errors import ServiceError
 from ..models import ImportJob
 from ..pages import paginate, render_form
 from ..permissions import permission
-from ..views import office_required
 from . import checks
 from . import importer as imp
 
@@ -46,9 +46,12 @@ class UploadForm(forms.Form):
         self.fields["importer"].choices = [(i.key, i.label) for i in imp.available(user)]
 
 
-@office_required
+@permission.own()  # the user's own jobs; the upload offers only the importers the user may run
+@login_required
 @require_http_methods(["GET", "POST"])
 def imports(request):
+    if not imp.available(request.user) and not imp.jobs_for(request.user).exists():
+        return render(request, "403.html", status=403)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
@@ -109,6 +112,7 @@ def import_detail(request, job_id):
             "columns": columns,
             "error": error,
             "modes": ImportJob.Mode.choices,
+            "result_url": importer.result_url(job) if job.finished else "",
         },
         status=400 if error else 200,
     )
@@ -119,7 +123,8 @@ def import_detail(request, job_id):
 @require_safe
 def import_progress(request, job_id):
     job = imp.job_for(request.user, job_id)
-    return render(request, "core/imports/_progress.html", {"job": job})
+    result_url = imp.get(job.importer).result_url(job) if job.finished else ""
+    return render(request, "core/imports/_progress.html", {"job": job, "result_url": result_url})
 
 
 @permission.own()  # job_for(): only the user who started the job (and superusers)
