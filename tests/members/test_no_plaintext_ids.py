@@ -105,7 +105,11 @@ def test_no_plaintext_resident_id_anywhere(recorded, caplog, capsys):
     assert client.get(f"/imports/{job.pk}/errors/").status_code == 200
     # searches by ID: in the API body, and the pages that list people
     known_person = Person.objects.exclude(resident_id="").first()
-    api = ApiClient(secretary)
+    from sanxin.accounts.services import token_issue
+    from sanxin.demo.builtin import DEMO_PASSWORD
+
+    api = ApiClient()
+    api.token = token_issue(request=None, username="shuji", password=DEMO_PASSWORD)[1]
     found = api.post("/api/v1/people/search", {"resident_id": good[1]})
     assert found.status_code == 200 and found.json()
     api.post("/api/v1/people/search", {"resident_id": known_person.resident_id})
