@@ -38,6 +38,7 @@ test: lint unit-sqlite unit-postgres e2e
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/members.py
 
 clean:
 	rm -rf $(VENV) var
