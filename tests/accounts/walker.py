@@ -308,6 +308,12 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "on": "2024-06-01",
         "destination": "走查去向",
     },
+    ("POST", "/members/{member_id}/pay/"): lambda w, t: {
+        "month_from": "2024-06",
+        "channel": "cash",
+        "paid_on": "2024-06-05",
+        "amount": "1",
+    },
     ("POST", "/members/{member_id}/declare/"): lambda w, t: {
         "basis": "salary",
         "amount": "4500",

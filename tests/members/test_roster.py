@@ -253,3 +253,34 @@ def test_a_negative_income_is_refused_in_chinese_on_the_page_and_in_the_api(w):
     assert r.status_code == 302
     assert w.member_a.declarations.get().amount == 5000
     assert c.get(f"/members/{w.member_b.pk}/declare/").status_code == 404
+
+
+def test_the_payment_page_records_whole_months_and_refuses_in_chinese(w):
+    services.income_declare(actor=None, member=w.member_a, basis="salary", amount="5000", month=D(2026, 1, 1))
+    c = Client()
+    c.force_login(w.secretary_a)
+    url = f"/members/{w.member_a.pk}/pay/"
+    assert "欠交" in c.get(url).content.decode()
+    r = c.post(
+        url,
+        {
+            "month_from": "2026-01",
+            "month_to": "2026-02",
+            "channel": "wechat",
+            "paid_on": "2026-02-10",
+            "amount": "1",
+        },
+    )
+    assert r.status_code == 400 and "不能少于应交" in r.content.decode()
+    assert not w.member_a.payments.exists()
+    r = c.post(
+        url, {"month_from": "2026-01", "month_to": "2026-02", "channel": "wechat", "paid_on": "2026-02-10"}
+    )
+    assert r.status_code == 302
+    payment = w.member_a.payments.get()
+    assert (payment.month_from, payment.month_to, payment.due) == (D(2026, 1, 1), D(2026, 2, 1), 100)  # 1% of 5000, two months
+    r = c.post(url, {"month_from": "2026-02", "channel": "cash", "paid_on": "2026-02-11"})
+    assert r.status_code == 400 and "的党费已交纳" in r.content.decode()
+    r = c.post(url, {"month_from": "2026年2月", "channel": "cash", "paid_on": "2026-02-11"})
+    assert r.status_code == 400 and "月份格式" in r.content.decode()
+    assert c.get(f"/members/{w.member_b.pk}/pay/").status_code == 404

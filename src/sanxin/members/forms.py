@@ -3,7 +3,7 @@ from django import forms
 from sanxin.orgs.models import ETHNICITIES, Education, Gender
 
 from .dues import Basis
-from .models import Standing, WorkKind
+from .models import Channel, Standing, WorkKind
 
 
 class MemberFilterForm(forms.Form):
@@ -99,6 +99,26 @@ class DeclarationForm(forms.Form):
 
     def clean_month(self):
         return _month(self.cleaned_data.get("month"))
+
+
+class PaymentForm(forms.Form):
+    month_from = forms.CharField(label="起始月份", max_length=7, help_text="如 2026-10")
+    month_to = forms.CharField(
+        label="截止月份", max_length=7, required=False, help_text="补交或预交多个月时填写"
+    )
+    amount = forms.CharField(
+        label="实交金额（元）", max_length=20, required=False, help_text="不填按应交金额"
+    )
+    channel = forms.ChoiceField(label="交纳方式", choices=Channel.choices)
+    paid_on = forms.DateField(label="交纳日期", widget=forms.DateInput(attrs={"type": "date"}))
+    receipt_no = forms.CharField(label="收据编号", max_length=40, required=False)
+
+    def clean_month_from(self):
+        return _month(self.cleaned_data.get("month_from"))
+
+    def clean_month_to(self):
+        text = (self.cleaned_data.get("month_to") or "").strip()
+        return _month(text) if text else None
 
 
 def _month(text):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.member_enrol, name="enrol"),
     path("bulk/", views.member_bulk, name="bulk"),
     path("<int:member_id>/declare/", views.member_declare, name="declare"),
+    path("<int:member_id>/pay/", views.member_pay, name="pay"),
     path("pipeline/", include("sanxin.members.pipeline.urls")),
     path("findings/", include("sanxin.members.findings.urls")),
     path("funds/", include("sanxin.members.funds.urls")),

@@ -21,7 +21,7 @@ from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
 
 from . import selectors, services
 from .dues import Basis
-from .forms import BulkForm, DeclarationForm, EnrolForm, LedgerForm, MemberFilterForm, PhoneForm
+from .forms import BulkForm, DeclarationForm, EnrolForm, LedgerForm, MemberFilterForm, PaymentForm, PhoneForm
 from .imports import roster_ledger
 from .models import Member
 
@@ -203,6 +203,35 @@ def member_detail(request, member_id):
             "can_change": has_permission(request.user, "people", "change"),
         },
     )
+
+
+@permission("people", "change", model=Member, lookup="member_id")
+@require_http_methods(["GET", "POST"])
+def member_pay(request, member_id):
+    """登记党费交纳: whole months, to the member's formal org, never a month twice."""
+    member = request.scope.get(Member.objects.select_related("person"), pk=member_id)
+    today = timezone.localdate()
+    form = PaymentForm(request.POST or None, initial={"month_from": f"{today:%Y-%m}", "paid_on": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.dues_pay(
+                actor=request.user,
+                member=member,
+                month_from=data["month_from"],
+                month_to=data["month_to"],
+                amount=data["amount"] or None,
+                channel=data["channel"],
+                paid_on=data["paid_on"],
+                receipt_no=data["receipt_no"],
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已登记党费交纳 {payment.amount} 元")
+            return redirect("members:detail", member.pk)
+    arrears = selectors.arrears(member, today)
+    return render_form(request, "members/pay.html", {"form": form, "member": member, "arrears": arrears})
 
 
 LEDGER_COLUMNS = [
