@@ -278,7 +278,11 @@ def test_the_payment_page_records_whole_months_and_refuses_in_chinese(w):
     )
     assert r.status_code == 302
     payment = w.member_a.payments.get()
-    assert (payment.month_from, payment.month_to, payment.due) == (D(2026, 1, 1), D(2026, 2, 1), 100)  # 1% of 5000, two months
+    assert (payment.month_from, payment.month_to, payment.due) == (
+        D(2026, 1, 1),
+        D(2026, 2, 1),
+        100,
+    )  # 1% of 5000, two months
     r = c.post(url, {"month_from": "2026-02", "channel": "cash", "paid_on": "2026-02-11"})
     assert r.status_code == 400 and "的党费已交纳" in r.content.decode()
     r = c.post(url, {"month_from": "2026年2月", "channel": "cash", "paid_on": "2026-02-11"})

@@ -81,6 +81,7 @@ class MemberImporter(Importer):
         self._orgs: dict[str, Org | RowError] = {}
         self._platforms: dict[str, Organization | None] = {}
         self._scope = None
+        self._today = timezone.localdate()  # one run, one date
 
     def _org(self, text: str) -> Org:
         if text not in self._orgs:
@@ -119,8 +120,9 @@ class MemberImporter(Importer):
             raise RowError("name", "姓名为空")
         if len(v["name"]) > 50:
             raise RowError("name", "姓名超过50个字")
+        today = self._today
         try:
-            checked = check_resident_id(v["resident_id"])
+            checked = check_resident_id(v["resident_id"], today=today)
         except Exception as exc:  # a ValidationError with the validator's Chinese message
             raise RowError("resident_id", exc.messages[0]) from exc
         resident_id = checked.value
@@ -145,7 +147,6 @@ class MemberImporter(Importer):
         if v["standing"] not in _STANDINGS:
             raise RowError("standing", "党员类别应为“正式党员”或“预备党员”")
         standing = _STANDINGS[v["standing"]]
-        today = timezone.localdate()
         joined_on = self._date(v, "joined_on", "入党日期")
         if joined_on > today:
             raise RowError("joined_on", "入党日期不能晚于今天")
