@@ -275,6 +275,11 @@ def test_a_member_registered_elsewhere_is_hosted_here(world):
     services.finding_confirm(actor=w.industry_x, finding=f, side=CheckSide.INDUSTRY)
     mobility = Mobility.objects.get(member=w.elsewhere)
     assert mobility.host == w.branch_a and mobility.direction == "in"
+    # hosted here now: the same list finds them no more as a member to find
+    again = run_list(w, standard_list(w))
+    assert not Finding.objects.filter(
+        batch=again, person=w.elsewhere.person, kind=FindingKind.MEMBER
+    ).exists()
 
 
 def test_office_confirmation_needs_a_branch_and_the_registry_rules_are_checked_at_once(world):
