@@ -179,3 +179,17 @@ def test_excel_export_is_audited_and_needs_the_export_permission(w):
     viewer = UserFactory()
     grant_create(actor=None, user=viewer, role="member", org=w.branch_a)
     assert client(viewer).get(f"/members/funds/orgs/{w.branch_a.pk}/", {"export": "xlsx"}).status_code == 403
+
+
+def test_ledger_and_overview_read_in_a_fixed_number_of_queries(w):
+    from tests.helpers import assert_max_queries
+
+    for i in range(30):
+        _income(w.branch_a, "10", on=D(2025, 1 + i % 12, 1 + i % 27))
+    c = client(w.industry_x)
+    c.get("/members/funds/")  # session and permission caches warm
+    with assert_max_queries(14):
+        r = c.get(f"/members/funds/orgs/{w.branch_a.pk}/", {"year": 2025})
+    assert r.status_code == 200 and r.content.decode().count("<td>收入</td>") == 30
+    with assert_max_queries(10):
+        assert c.get("/members/funds/", {"year": 2025}).status_code == 200
