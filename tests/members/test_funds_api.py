@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from sanxin.core.models import StoredFile
 from sanxin.members.funds import services
 from sanxin.members.funds.models import FundEntry, FundKind
 from tests.helpers import ApiClient, assert_error
@@ -74,6 +75,8 @@ def test_record_spending_with_a_receipt_and_the_errors(w):
     assert_error(api.post(url, {"kind": "allocation_out", "amount": "1", "occurred_on": "2025-02-01"}), 422)
     assert_error(api.post(f"{BASE}/orgs/{w.branch_b.pk}/entries", spending), 404)
     assert FundEntry.objects.filter(kind=FundKind.SPENDING).count() == 1
+    # refused spendings stored no receipt
+    assert StoredFile.objects.filter(purpose=services.RECEIPT_PURPOSE).count() == 1
 
 
 def test_reverse_allocate_and_dues_return(w):

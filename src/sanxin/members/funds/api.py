@@ -12,11 +12,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from sanxin.core import uploads
 from sanxin.core.apischema import PageNumber
 from sanxin.core.errors import InvalidInput
 from sanxin.core.permissions import permission
@@ -138,16 +138,15 @@ class EntryIn(Schema):
     receipt: ReceiptIn | None = Field(None, description="凭证（支出必填）：图片或 PDF")
 
 
-def _receipt(request, receipt: ReceiptIn | None):
+def _receipt(receipt: ReceiptIn | None):
+    """The receipt as an uploaded file for the service, which stores it only once the entry passes."""
     if receipt is None:
         return None
     try:
         content = base64.b64decode(receipt.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput("凭证内容不是有效的 base64", field="receipt") from None
-    return uploads.store(
-        actor=request.auth, purpose_name=services.RECEIPT_PURPOSE, name=receipt.name, chunks=content
-    )
+    return SimpleUploadedFile(receipt.name, content)
 
 
 @router.post("/orgs/{org_id}/entries", response={201: EntryOut}, summary="登记收入或支出")
@@ -165,7 +164,7 @@ def entry_record(request, org_id: int, payload: EntryIn):
         category=payload.category,
         counterpart=payload.counterpart,
         note=payload.note,
-        receipt=_receipt(request, payload.receipt) if payload.kind == "spending" else None,
+        receipt_upload=_receipt(payload.receipt) if payload.kind == "spending" else None,
     )
     return Status(201, entry)
 
