@@ -191,6 +191,24 @@ def _fresh_resident_id() -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def _fund_entry(org, note: str):
+    """An income in ``org``'s funds ledger (made once, through the service)."""
+    import datetime
+
+    from sanxin.members.funds.models import FundEntry
+    from sanxin.members.funds.services import entry_record
+
+    found = FundEntry.objects.filter(org=org, reverses__isnull=True).order_by("pk").first()
+    return found or entry_record(
+        actor=None,
+        org=org,
+        kind="other_income",
+        amount="100",
+        occurred_on=datetime.date(2024, 5, 1),
+        note=note,
+    )
+
+
 PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
@@ -330,6 +348,40 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "channel": "cash",
         "paid_on": "2024-06-05",
     },
+    # 党组织经费: an income needs no receipt; the own side's allocation to itself and a period without
+    # collected dues are refused by the service (409 / the form again), not by the scope
+    ("POST", "/api/v1/members/funds/orgs/{org_id}/entries"): lambda w, t: {
+        "kind": "other_income",
+        "amount": "10",
+        "occurred_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/funds/orgs/{org_id}/allocations"): lambda w, t: {
+        "target_id": t.pk,
+        "amount": "1",
+        "occurred_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/funds/orgs/{org_id}/dues-returns"): lambda w, t: {
+        "period_from": "2024-01-01",
+        "period_to": "2024-03-01",
+        "occurred_on": "2024-06-01",
+    },
+    ("POST", "/api/v1/members/funds/entries/{entry_id}/reverse"): lambda w, t: {"reason": "走查冲销"},
+    ("POST", "/members/funds/orgs/{org_id}/new/"): lambda w, t: {
+        "kind": "other_income",
+        "amount": "10",
+        "occurred_on": "2024-06-01",
+    },
+    ("POST", "/members/funds/orgs/{org_id}/allocate/"): lambda w, t: {
+        "target": t.pk,
+        "amount": "1",
+        "occurred_on": "2024-06-01",
+    },
+    ("POST", "/members/funds/orgs/{org_id}/dues-return/"): lambda w, t: {
+        "period_from": "2024-01",
+        "period_to": "2024-03",
+        "occurred_on": "2024-06-01",
+    },
+    ("POST", "/members/funds/entries/{entry_id}/reverse/"): lambda w, t: {"reason": "走查冲销"},
     # a search, not a write: aimed at the other side's phone number, it must find nothing
     ("POST", "/api/v1/people/search"): lambda w, t: {
         "phone": "13800000002" if t == w.branch_b else "13800000001"
@@ -531,6 +583,12 @@ class Walker:
                     self.world.mobility_b,
                 )
             )
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.members.funds.models import FundEntry
+
+        if model is FundEntry:
+            a = _fund_entry(self.world.branch_a, "走查收入")
+            b = _fund_entry(self.world.branch_b, f"走查收入{LEAK_MARKER}")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         if model is Org:
             return self.world.a_side()

@@ -275,6 +275,11 @@ def test_a_member_registered_elsewhere_is_hosted_here(world):
     services.finding_confirm(actor=w.industry_x, finding=f, side=CheckSide.INDUSTRY)
     mobility = Mobility.objects.get(member=w.elsewhere)
     assert mobility.host == w.branch_a and mobility.direction == "in"
+    # hosted here now: the same list finds them no more as a member to find
+    again = run_list(w, standard_list(w))
+    assert not Finding.objects.filter(
+        batch=again, person=w.elsewhere.person, kind=FindingKind.MEMBER
+    ).exists()
 
 
 def test_office_confirmation_needs_a_branch_and_the_registry_rules_are_checked_at_once(world):
@@ -443,3 +448,23 @@ def test_selectors_scope_findings_to_offices_of_the_place_and_the_uploader(world
     assert selectors.findings(scope_for(w.street_t_user, "people", "find")).count() == 0
     assert selectors.batches(scope_for(w.secretary_b, "people", "find")).count() == 0
     assert Org.objects.filter(pk=w.branch_a.pk).exists()
+
+
+def test_nothing_in_clear_reaches_the_logs_of_an_import(world, caplog):
+    import logging
+
+    w = world
+    with caplog.at_level(logging.DEBUG):
+        batch = run_list(w, standard_list(w))
+        # a refused check logs its refusal, not the person's identifiers
+        with pytest.raises(InvalidInput):
+            services.finding_reject(
+                actor=w.industry_x,
+                finding=Finding.objects.filter(batch=batch).first(),
+                side="industry",
+                reason="",
+            )
+    assert batch.stats["matched"] == 5
+    text = caplog.text + " ".join(str(r.args) for r in caplog.records)
+    for secret in (POCKET_ID, BAD_ID, UNMATCHED_ID, POCKET_PHONE, PHONE_ONLY, "13912349999"):
+        assert secret not in text

@@ -189,3 +189,26 @@ def test_api_lists_checks_and_refusals(world):
         ),
         404,
     )
+
+
+def test_the_findings_list_reads_in_a_fixed_number_of_queries(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = world
+    run_list(w, standard_list(w))
+    client.force_login(w.office)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/members/findings/").status_code == 200
+    from sanxin.orgs.services import person_create
+
+    person_create(actor=None, name="郑新", phone="13912340123")
+    run_list(w, standard_list(w) + "9,郑新,,13912340123,中共党员,,城关站\n".encode())
+    assert Finding.objects.count() > 5
+    with CaptureQueriesContext(connection) as more:
+        assert client.get("/members/findings/").status_code == 200
+    assert len(more.captured_queries) == len(few.captured_queries)
+    api = ApiClient(w.office)
+    with CaptureQueriesContext(connection) as api_queries:
+        assert api.get("/api/v1/members/findings/").json()["count"] == Finding.objects.count()
+    assert len(api_queries.captured_queries) <= 12

@@ -432,3 +432,35 @@ def dues_status(request, member_id: int):
         "payments": list(member.payments.all()),
         "arrears": selectors.arrears(member, dt.date.today()),
     }
+
+
+# --- 成长档案 ----------------------------------------------------------------------------------------
+
+
+class TimelineEventOut(Schema):
+    on: dt.date
+    kind: str
+    title: str
+    detail: str
+    link: str
+    source: str = Field(description="提供该事件的模块来源")
+
+
+class TimelineOut(Schema):
+    items: list[TimelineEventOut]
+    next_on_or_before: dt.date | None = Field(description="下一页的 on_or_before；为空表示没有更早的记录")
+
+
+class TimelineQuery(Schema):
+    on_or_before: dt.date | None = Field(None, description="只看该日及以前的事件（分页游标）")
+    limit: int = Field(30, ge=1, le=200, description="每页大约条数（同一天的事件不拆页）")
+
+
+@router.get("/{member_id}/timeline", response=TimelineOut, summary="成长档案（按日期倒序，游标分页）")
+@permission("people", "view", model=Member, lookup="member_id")
+def member_timeline(request, member_id: int, params: Query[TimelineQuery]):
+    from . import timeline
+
+    member = request.scope.get(Member.objects.select_related("person"), pk=member_id)
+    page = timeline.page(member, viewer=request.auth, on_or_before=params.on_or_before, limit=params.limit)
+    return {"items": [e.as_dict() for e in page.events], "next_on_or_before": page.next_on_or_before}

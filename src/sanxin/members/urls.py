@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("<int:member_id>/", views.member_detail, name="detail"),
+    path("<int:member_id>/archive/", views.member_archive, name="archive"),
     path("dues/", views.dues_ledger, name="dues_ledger"),
     path("me/", views.my_record, name="me"),
     path("new/", views.member_enrol, name="enrol"),

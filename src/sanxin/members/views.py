@@ -322,3 +322,21 @@ def my_record(request):
         "form": form,
     }
     return render_form(request, "members/me.html", context)
+
+
+@permission("people", "view", model=Member, lookup="member_id")
+@require_safe
+def member_archive(request, member_id):
+    """成长档案: the member's timeline from the modules' sources (``members.timeline``), newest first,
+    a page of whole days at a time."""
+    from . import timeline
+
+    member = request.scope.get(Member.objects.select_related("person"), pk=member_id)
+    error = ""
+    try:
+        cursor = timeline.parse_cursor(request.GET.get("on_or_before"))
+    except ServiceError as exc:
+        cursor, error = None, exc.message
+    page = timeline.page(member, viewer=request.user, on_or_before=cursor)
+    context = {"member": member, "person": member.person, "page": page, "cursor": cursor, "error": error}
+    return render(request, "members/timeline.html", context, status=400 if error else 200)

@@ -16,7 +16,7 @@ from sanxin.core.crypto import blind_index
 from sanxin.core.models import Region
 from sanxin.demo.registry import DemoContext, step
 from sanxin.orgs import services as org_services
-from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
+from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, OrgType, Person
 from sanxin.registry.models import Organization
 
 from .. import services
@@ -27,9 +27,17 @@ D = dt.date
 
 
 def _branch() -> Org | None:
-    """A 快递外卖 branch that is not one of the mobile branches (its members ride unrecorded)."""
-    qs = Org.objects.filter(status=OrgStatus.ACTIVE, org_type__in=BRANCH_TYPES, industry_id="express")
-    return qs.exclude(org_type="mobile_branch").order_by("pk").first() or qs.order_by("pk").first()
+    """A branch other than the 10 mobile branches (whose 239 members the demo counts), 快递外卖 first:
+    its members ride, unrecorded."""
+    from ..demo import MOBILE_BRANCHES
+
+    qs = (
+        Org.objects.filter(status=OrgStatus.ACTIVE, org_type__in=BRANCH_TYPES)
+        .exclude(name__in=[b[0] for b in MOBILE_BRANCHES])
+        .exclude(org_type=OrgType.GROUP)
+        .order_by("pk")
+    )
+    return qs.filter(industry_id="express").first() or qs.first()
 
 
 @step(order=57, name="findings")

@@ -27,12 +27,12 @@ from sanxin.core.crypto import blind_index
 from sanxin.core.errors import InvalidInput
 from sanxin.core.excel.importer import Column, Importer, RowError, register
 from sanxin.core.models import ImportJob
-from sanxin.core.query import in_values
+from sanxin.core.query import in_values, prefix_q
 from sanxin.core.regions import region_prefix
 from sanxin.core.validators import check_mobile, check_resident_id
 from sanxin.orgs.models import Person
 
-from ..models import Employment, Member, OrgRelation, RelationKind, WorkKind
+from ..models import Direction, Employment, Member, Mobility, OrgRelation, RelationKind, WorkKind
 from .models import Finding, FindingBatch, FindingKind, FindingStatus
 
 # 政治面貌 as platforms record it -> the standing it claims ("" = not a member).
@@ -199,6 +199,15 @@ class WorkerListImporter(Importer):
                 in_values(OrgRelation, "member_id", members), kind=RelationKind.FORMAL, end_on__isnull=True
             ).values_list("member_id", "org__region_id")
         )
+        region = region_prefix(batch.region_id)
+        # A member already 挂靠 here (流入) is known here, wherever their formal org is.
+        hosted = set(
+            Mobility.objects.filter(
+                in_values(Mobility, "member_id", members), direction=Direction.IN, end_on__isnull=True
+            )
+            .filter(prefix_q("host__region_id", region))
+            .values_list("member_id", flat=True)
+        )
         jobs = Employment.objects.filter(in_values(Employment, "person_id", members), end_on__isnull=True)
         if batch.platform_id:
             jobs = jobs.filter(Q(platform_id=batch.platform_id) | Q(platform__isnull=True))
@@ -208,7 +217,6 @@ class WorkerListImporter(Importer):
             .exclude(status=FindingStatus.CONFIRMED)
             .values_list("person_id", "kind")
         )
-        region = region_prefix(batch.region_id)
         new: list[Finding] = []
         results: list[str | Exception] = []
         for r, m in zip(rows, matches, strict=True):
@@ -222,7 +230,12 @@ class WorkerListImporter(Importer):
             found = []
             if r["claims_member"] and pk not in members:
                 found.append((FindingKind.MEMBER, False, "名单记为党员，本库没有其党员登记（疑似口袋党员）"))
-            elif r["claims_member"] and pk in formal_region and not formal_region[pk].startswith(region):
+            elif (
+                r["claims_member"]
+                and pk in formal_region
+                and not formal_region[pk].startswith(region)
+                and pk not in hosted
+            ):
                 found.append((FindingKind.MEMBER, True, "名单记为党员，其组织关系不在本地区（可登记流入）"))
             if pk in members and (pk, kind) not in working:
                 found.append((FindingKind.WORK, False, "党员，本库未登记其在该平台的从业情况"))
