@@ -149,7 +149,12 @@ def test_people_are_listed_masked_and_revealed_only_with_an_audited_reason(w):
     assert person["resident_id_masked"] == "110*************2X" and person["phone_masked"] == "138****8000"
     assert "11010519491231002X" not in r.content.decode()
     listed = api.get("/api/v1/people/", {"org_id": w.branch_a.pk}).json()
-    assert {p["name"] for p in listed["items"]} == {"张骑手", "王骑手", w.member_a.person.name}
+    assert {p["name"] for p in listed["items"]} == {
+        "张骑手",
+        "王骑手",
+        w.member_a.person.name,
+        w.case_a.person.name,
+    }
     assert "11010519491231002X" not in api.get("/api/v1/people/").content.decode()
     assert_error(
         api.post(f"/api/v1/people/{person['id']}/reveal", {"field": "resident_id", "reason": "核对身份"}), 403

@@ -145,8 +145,9 @@ def test_dissolve_refused_with_active_children_people_or_posts(w):
     assert "人员" in exc.value.message and "离任" in exc.value.message
     post = Post.objects.get(org=w.branch_a)
     services.post_end(actor=None, post=post, end_on=D(2023, 12, 31))
-    post.person.org = None
-    post.person.save()
+    for person in (post.person, w.case_a.person):  # the secretary and the branch's applicant leave
+        person.org = None
+        person.save()
     with pytest.raises(RuleViolation):  # a member's relation is still here: members move out first
         services.org_dissolve(actor=None, org=w.branch_a, on=D(2024, 1, 1))
     membership_move(actor=None, member=w.member_a, org=w.branch_c, on=D(2023, 12, 1))
@@ -178,6 +179,7 @@ def test_merge_moves_children_people_and_closes_source(w):
     assert set(w.branch_c.people.values_list("name", flat=True)) == {
         w.member_b.person.name,
         "李司机" + LEAK_MARKER,
+        w.case_b.person.name,  # the applicant follows the branch
     }
     assert org_on(w.member_b, D(2024, 1, 14)) == b and org_on(w.member_b, D(2024, 1, 15)) == w.branch_c
     assert not Post.objects.filter(org=b, end_on__isnull=True).exists()
