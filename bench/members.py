@@ -33,7 +33,6 @@ import csv
 import datetime as dt
 import os
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -51,30 +50,15 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from forking import forked  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
+
+from sanxin.members.imports import COLUMNS  # noqa: E402
+
+HEADER = [c.label for c in COLUMNS]  # the roster layout, as branches keep it
 
 BRANCHES = 200
 PASSWORD = "bench-Passw0rd!"  # noqa: S105
-HEADER = [
-    "姓名",
-    "性别",
-    "民族",
-    "公民身份号码",
-    "学历",
-    "户籍所在地",
-    "手机号码",
-    "所在党支部",
-    "党员类别",
-    "入党日期",
-    "转正日期",
-    "新就业形态",
-    "平台/用工单位",
-    "工作地点",
-]
-
-
-def peak_mb(who=resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def resident_id(i: int) -> str:
@@ -246,32 +230,6 @@ def import_case(path: Path):
         "errors": job.error_count,
         "members": Member.objects.count(),
     }
-
-
-def forked(fn, *args):
-    """``fn(*args)`` in a forked process: (its result, its peak RSS in MB, its children's peak in MB)."""
-    import multiprocessing
-
-    connection.close()  # the child opens its own
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-
-    def child():
-        try:
-            result = fn(*args)
-            queue.put(("ok", result, peak_mb(), peak_mb(resource.RUSAGE_CHILDREN)))
-        except BaseException as exc:  # report, then fail the benchmark in the parent
-            queue.put(("error", repr(exc), 0, 0))
-        finally:
-            connection.close()
-
-    proc = ctx.Process(target=child)
-    proc.start()
-    status, result, peak, children = queue.get()
-    proc.join()
-    if status != "ok":
-        raise RuntimeError(result)
-    return result, peak, children
 
 
 # --- 2. search among a million people -------------------------------------------------------------

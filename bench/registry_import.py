@@ -29,7 +29,6 @@ import csv
 import datetime as dt
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from forking import forked  # noqa: E402
 from stdnum.cn import uscc  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -54,10 +54,6 @@ ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 def code(i: int) -> str:
     body = "91390102" + "".join(ALPHABET[(i // 31**k) % 31] for k in range(9))
     return body + uscc.calc_check_digit(body)
-
-
-def peak_mb(who=resource.RUSAGE_SELF) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def setup_known(n: int) -> None:
@@ -181,32 +177,6 @@ def run_import(path: Path, actor, industry: str = "express") -> tuple[float, obj
         f"  {path.name}: upload {uploaded:.1f}s, run {total - uploaded:.1f}s: {job.message}", file=sys.stderr
     )
     return total, job
-
-
-def forked(fn, *args):
-    """``fn(*args)`` in a forked process: (its result, its peak RSS in MB, its children's peak in MB)."""
-    import multiprocessing
-
-    connection.close()  # the child opens its own
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-
-    def child():
-        try:
-            result = fn(*args)
-            queue.put(("ok", result, peak_mb(), peak_mb(resource.RUSAGE_CHILDREN)))
-        except BaseException as exc:  # report, then fail the benchmark in the parent
-            queue.put(("error", repr(exc), 0, 0))
-        finally:
-            connection.close()
-
-    proc = ctx.Process(target=child)
-    proc.start()
-    status, result, peak, children = queue.get()
-    proc.join()
-    if status != "ok":
-        raise RuntimeError(result)
-    return result, peak, children
 
 
 def import_case(path: Path, industry: str = "express"):

@@ -1,0 +1,38 @@
+"""What the import benchmarks share: each case in a forked process of its own, so that the peak
+resident memory reported is that case's alone (and its parsing child's, apart)."""
+
+from __future__ import annotations
+
+import resource
+
+from django.db import connection
+
+
+def peak_mb(who=resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def forked(fn, *args):
+    """``fn(*args)`` in a forked process: (its result, its peak RSS in MB, its children's peak in MB)."""
+    import multiprocessing
+
+    connection.close()  # the child opens its own
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+
+    def child():
+        try:
+            result = fn(*args)
+            queue.put(("ok", result, peak_mb(), peak_mb(resource.RUSAGE_CHILDREN)))
+        except BaseException as exc:  # report, then fail the benchmark in the parent
+            queue.put(("error", repr(exc), 0, 0))
+        finally:
+            connection.close()
+
+    proc = ctx.Process(target=child)
+    proc.start()
+    status, result, peak, children = queue.get()
+    proc.join()
+    if status != "ok":
+        raise RuntimeError(result)
+    return result, peak, children
