@@ -24,6 +24,9 @@ from sanxin.members.pipeline.api import router as pipeline_router
 from sanxin.orgs.api import people_router
 from sanxin.orgs.api import router as orgs_router
 from sanxin.registry.api import router as registry_router
+from sanxin.transfers.api import router as transfers_router
+from sanxin.transfers.credentials.api import router as credentials_router
+from sanxin.transfers.ledger.api import router as ledger_router
 
 
 class TokenAuth(HttpBearer):
@@ -142,3 +145,6 @@ api.add_router("/members/pipeline", pipeline_router)
 api.add_router("/members/findings", findings_router)
 api.add_router("/members/funds", funds_router)
 api.add_router("/members", members_router)
+api.add_router("/transfers", transfers_router)
+api.add_router("/ledger", ledger_router)
+api.add_router("/credentials", credentials_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sanxin.orgs",
     "sanxin.registry",
     "sanxin.members",
+    "sanxin.transfers",
     "sanxin.demo",
 ]
 

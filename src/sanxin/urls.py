@@ -16,6 +16,7 @@ urlpatterns = [
     path("orgs/", include("sanxin.orgs.urls")),
     path("registry/", include("sanxin.registry.urls")),
     path("members/", include("sanxin.members.urls")),
+    path("transfers/", include("sanxin.transfers.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
