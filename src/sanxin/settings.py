@@ -9,6 +9,8 @@ Environment variables (all optional in development and tests):
 - ``SANXIN_FIELD_KEYS``: ``kid:base64key[,kid:base64key...]``, the AES-256-GCM keys for personal data;
   the first is used to encrypt, all are tried to decrypt. Required in production.
 - ``SANXIN_INDEX_KEY``: base64 HMAC key for blind indexes. Required in production.
+- ``SANXIN_CREDENTIAL_KEYS``: ``kid:base64seed[,...]``, the Ed25519 keys of the member credential; the
+  first signs, the others still verify. Required in production.
 - ``SANXIN_DATA_DIR``: where the embedded database, task queue and uploads live (default ``./var``).
 - ``ALLOWED_HOSTS``: comma-separated; ``SANXIN_CSRF_TRUSTED_ORIGINS`` likewise.
 """
@@ -213,6 +215,8 @@ FILE_UPLOAD_TEMP_DIR = None
 
 FIELD_KEYS = _required("SANXIN_FIELD_KEYS", "")
 INDEX_KEY = _required("SANXIN_INDEX_KEY", "")
+# Ed25519 signing keys (``transfers.keys``): ``kid:base64(32-byte seed)[,...]``, the first signs.
+CREDENTIAL_KEYS = _required("SANXIN_CREDENTIAL_KEYS", "")
 
 # --- tasks --------------------------------------------------------------------------------------
 

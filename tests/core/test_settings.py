@@ -29,13 +29,16 @@ def _key():
     return base64.b64encode(os.urandom(32)).decode()
 
 
-@pytest.mark.parametrize("missing", ["SANXIN_SECRET_KEY", "SANXIN_FIELD_KEYS", "SANXIN_INDEX_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["SANXIN_SECRET_KEY", "SANXIN_FIELD_KEYS", "SANXIN_INDEX_KEY", "SANXIN_CREDENTIAL_KEYS"]
+)
 def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
     env = {
         "SANXIN_ENV": "production",
         "SANXIN_SECRET_KEY": "x" * 60,
         "SANXIN_FIELD_KEYS": f"k1:{_key()}",
         "SANXIN_INDEX_KEY": _key(),
+        "SANXIN_CREDENTIAL_KEYS": f"c1:{_key()}",
         "ALLOWED_HOSTS": "sanxin.example.org",
     }
     env.pop(missing)
@@ -50,6 +53,7 @@ def test_check_deploy_is_clean_with_secrets(tmp_path):
         "SANXIN_SECRET_KEY": base64.b64encode(os.urandom(48)).decode(),
         "SANXIN_FIELD_KEYS": f"k1:{_key()}",
         "SANXIN_INDEX_KEY": _key(),
+        "SANXIN_CREDENTIAL_KEYS": f"c1:{_key()}",
         "ALLOWED_HOSTS": "sanxin.example.org",
     }
     r = _run(env, "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path)
