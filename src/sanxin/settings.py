@@ -11,6 +11,8 @@ Environment variables (all optional in development and tests):
 - ``SANXIN_INDEX_KEY``: base64 HMAC key for blind indexes. Required in production.
 - ``SANXIN_CREDENTIAL_KEYS``: ``kid:base64seed[,...]``, the Ed25519 keys of the member credential; the
   first signs, the others still verify. Required in production.
+- ``SANXIN_LEDGER_KEYS``: ``kid:base64seed[,...]``, the Ed25519 keys that sign the transparency ledger's
+  tree heads (first signs, all verify); ``SANXIN_LEDGER_ORIGIN`` names the log. Required in production.
 - ``SANXIN_DATA_DIR``: where the embedded database, task queue and uploads live (default ``./var``).
 - ``ALLOWED_HOSTS``: comma-separated; ``SANXIN_CSRF_TRUSTED_ORIGINS`` likewise.
 """
@@ -217,6 +219,8 @@ FIELD_KEYS = _required("SANXIN_FIELD_KEYS", "")
 INDEX_KEY = _required("SANXIN_INDEX_KEY", "")
 # Ed25519 signing keys (``transfers.keys``): ``kid:base64(32-byte seed)[,...]``, the first signs.
 CREDENTIAL_KEYS = _required("SANXIN_CREDENTIAL_KEYS", "")
+LEDGER_KEYS = _required("SANXIN_LEDGER_KEYS", "")
+LEDGER_ORIGIN = os.environ.get("SANXIN_LEDGER_ORIGIN", "sanxin.local/ledger")
 
 # --- tasks --------------------------------------------------------------------------------------
 

@@ -191,6 +191,21 @@ def _fresh_resident_id() -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def _ledger_opening(member):
+    """A ledger entry of ``member`` under a signed head (the bundle route needs one)."""
+    from sanxin.transfers.ledger import services
+    from sanxin.transfers.ledger.models import LedgerOpening
+
+    found = LedgerOpening.objects.filter(member=member).order_by("leaf_id").first()
+    if found is None:
+        services.append(
+            kind="members.converted", event={"member_id": member.pk, "on": "2024-07-01"}, member_id=member.pk
+        )
+        found = LedgerOpening.objects.filter(member=member).order_by("leaf_id").first()
+    services.sign_head()
+    return found
+
+
 def _fund_entry(org, note: str):
     """An income in ``org``'s funds ledger (made once, through the service)."""
     import datetime
@@ -589,6 +604,11 @@ class Walker:
         if model is FundEntry:
             a = _fund_entry(self.world.branch_a, "走查收入")
             b = _fund_entry(self.world.branch_b, f"走查收入{LEAK_MARKER}")
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.transfers.ledger.models import LedgerOpening
+
+        if model is LedgerOpening:
+            a, b = _ledger_opening(self.world.member_a), _ledger_opening(self.world.member_b)
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         if model is Org:
             return self.world.a_side()
