@@ -235,6 +235,17 @@ def move_members_of_merged_org(actor, source: Org, target: Org, on: dt.date) -> 
                 model_update(relation, actor=actor, data={"org": target}, action="merge")
                 if kind == RelationKind.FORMAL:
                     _sync_person(actor, relation.member.person, target)
+                events.publish(  # the same fact as a move on the day it began, for the ledger's history
+                    "members.moved",
+                    {
+                        "member_id": relation.member_id,
+                        "kind": kind,
+                        "from_org_id": source.pk,
+                        "to_org_id": target.pk,
+                        "on": relation.start_on.isoformat(),
+                        "source": RelationSource.MERGE,
+                    },
+                )
                 continue
             membership_move(
                 actor=None,
