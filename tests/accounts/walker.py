@@ -397,6 +397,17 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "occurred_on": "2024-06-01",
     },
     ("POST", "/members/funds/entries/{entry_id}/reverse/"): lambda w, t: {"reason": "走查冲销"},
+    # 党员数字身份证: issue for the target member; revoke by hand (the own side's member may hold none: 409)
+    ("POST", "/api/v1/credentials/members/{member_id}/issue"): lambda w, t: {},
+    ("POST", "/api/v1/credentials/members/{member_id}/revoke"): lambda w, t: {
+        "category": "lost",
+        "reason": "走查",
+    },
+    ("POST", "/transfers/credentials/members/{member_id}/issue/"): lambda w, t: {},
+    ("POST", "/transfers/credentials/members/{member_id}/revoke/"): lambda w, t: {
+        "category": "lost",
+        "reason": "走查",
+    },
     # a search, not a write: aimed at the other side's phone number, it must find nothing
     ("POST", "/api/v1/people/search"): lambda w, t: {
         "phone": "13800000002" if t == w.branch_b else "13800000001"
