@@ -3,6 +3,7 @@ of the tree size and one primary-key read of the O(log n) nodes a proof names, n
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
@@ -114,3 +115,60 @@ def bundle(o: LedgerOpening) -> str:
     h = head_at_least(o.leaf_id + 1)
     proof = inclusion(o.leaf_id, h.size)
     return note.bundle(index=o.leaf_id, salt=bytes(o.salt), event=o.event, proof=proof, note=signed_note(h))
+
+
+# --- a member's events, proven server-side ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Proven:
+    """One opened event checked as its proof bundle is checked offline; ``size`` is the signed tree
+    the inclusion is proven in (None when there is none), ``problem`` is empty when it verifies."""
+
+    opening: LedgerOpening
+    size: int | None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def member_openings(member_id: int) -> QuerySet[LedgerOpening]:
+    return LedgerOpening.objects.select_related("leaf").filter(member_id=member_id).order_by("leaf_id")
+
+
+def latest_head_or_none() -> LedgerHead | None:
+    return LedgerHead.objects.order_by("-size").first()
+
+
+def prove(o: LedgerOpening, latest: LedgerHead | None) -> Proven:
+    """What a proof bundle lets anyone check, done here for browsers without WebCrypto: the opening
+    re-opens to the leaf's commitment; the commitment is included at its index in the earliest signed
+    head that covers it (the bundle's head), whose signature verifies; and that head is consistent
+    with the latest signed head. O(log n) node reads, never the leaves."""
+    from .services import origin, public_keys
+
+    if o.salt is None or o.event is None:
+        return Proven(o, None, "原文已按规定销毁，无法验证")
+    if latest is None or latest.size <= o.leaf_id:
+        return Proven(o, None, "尚未被签名树头覆盖，请稍后再看")
+    commitment = bytes(o.leaf.commitment)
+    if note.commitment(bytes(o.salt), o.event) != commitment:
+        return Proven(o, None, "打开值与承诺值不符")
+    h = head_at_least(o.leaf_id + 1)
+    keys = public_keys()
+    for signed in (h, latest):
+        public = keys.get(signed.key_id)
+        cp = note.Checkpoint(origin(), signed.size, bytes(signed.root), signed.timestamp)
+        if public is None or not note.verify_signature(cp, bytes(signed.signature), public):
+            return Proven(o, h.size, f"大小为 {signed.size} 的签名树头签名无效")
+    if not merkle.verify_inclusion(
+        commitment, o.leaf_id, h.size, inclusion(o.leaf_id, h.size), bytes(h.root)
+    ):
+        return Proven(o, h.size, f"包含证明与大小为 {h.size} 的签名树头的根哈希不符")
+    if h.size != latest.size and not merkle.verify_consistency(
+        h.size, latest.size, bytes(h.root), bytes(latest.root), consistency(h.size, latest.size)
+    ):
+        return Proven(o, h.size, f"大小为 {h.size} 的树头与最新签名树头（{latest.size}）不一致")
+    return Proven(o, h.size)
