@@ -664,6 +664,7 @@ def members_register_batch(*, actor, rows: list[dict]) -> list[str | Exception]:
         for p in Person.objects.filter(
             in_values(Person, "resident_id_index", [r["resident_id_index"] for r in rows])
         )
+        .exclude(resident_id_index="")  # the unique index's condition: the lookup uses that index
         .values("pk", "org_id", "phone_index", "resident_id_index", *ROSTER_PROFILE)
         .iterator()
     }

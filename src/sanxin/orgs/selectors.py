@@ -124,7 +124,11 @@ def people_by_identifier(scope: Scope, *, resident_id: str = "", phone: str = ""
             number = check_resident_id(resident_id).value
         except ValidationError as exc:
             raise InvalidInput(exc.messages[0], field="resident_id") from exc
-        qs = qs.filter(resident_id_index=pii.blind_index(number, purpose="resident_id"))
+        # "not blank" repeats the unique index's condition, so that the database uses that (partial)
+        # index for the lookup instead of scanning the table.
+        qs = qs.filter(resident_id_index=pii.blind_index(number, purpose="resident_id")).exclude(
+            resident_id_index=""
+        )
     if phone:
         try:
             number = check_mobile(phone).value

@@ -618,7 +618,7 @@ def person_create(
             raise InvalidInput(exc.messages[0], field="resident_id") from exc
         warnings += list(checked.warnings)
         index = pii.blind_index(checked.value, purpose="resident_id")
-        if Person.objects.filter(resident_id_index=index).exists():
+        if Person.objects.filter(resident_id_index=index).exclude(resident_id_index="").exists():
             raise RuleViolation("该公民身份号码已登记", code="duplicate", field="resident_id")
         data |= {"resident_id": checked.value, "resident_id_index": index}
         data["birth_date"] = birth_date or resident_id_birth_date(checked.value)

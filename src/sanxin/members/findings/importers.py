@@ -172,7 +172,9 @@ class WorkerListImporter(Importer):
             p["resident_id_index"]: p["pk"]
             for p in Person.objects.filter(
                 in_values(Person, "resident_id_index", [r["rid_index"] for r in rows if r["rid_index"]])
-            ).values("pk", "resident_id_index")
+            )
+            .exclude(resident_id_index="")  # the unique index's condition: the lookup uses that index
+            .values("pk", "resident_id_index")
         }
         phones = [r["phone_index"] for r in rows if r["phone_index"]]
         by_phone: dict[tuple[str, str], int] = {}

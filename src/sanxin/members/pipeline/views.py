@@ -103,7 +103,7 @@ def _applicant(user, name: str, resident_id: str, org: Org) -> Person:
     except Exception as exc:
         raise InvalidInput(exc.messages[0], field="resident_id") from exc
     index = crypto.blind_index(value, purpose="resident_id")
-    known = Person.objects.filter(resident_id_index=index).first()
+    known = Person.objects.filter(resident_id_index=index).exclude(resident_id_index="").first()
     if known is not None:
         if known.org_id is not None and not scope_for(user, "people", "change").contains(known):
             raise RuleViolation(
