@@ -70,6 +70,8 @@ class World:
     case_b: object = None
     quota_a: object = None  # committee_x's development quota
     quota_b: object = None
+    transfer_a: object = None  # 组织关系转接: member_a from branch_a to branch_c (crosses committees)
+    transfer_b: object = None  # member_b from branch_b out of the platform
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -276,7 +278,25 @@ def build_world() -> World:
             )
         )
 
+    from sanxin.transfers import services as transfer_services
+
+    transfers = [
+        transfer_services.transfer_apply(
+            actor=None, member=members[0], kind="out", to_org=bc, reason="换站点送单", on=D(2024, 6, 1)
+        ),
+        transfer_services.transfer_apply(
+            actor=None,
+            member=members[1],
+            kind="external",
+            to_name=f"外省货运党支部{LEAK_MARKER}",
+            reason=f"回乡{LEAK_MARKER}",
+            on=D(2024, 6, 1),
+        ),
+    ]
+
     return World(
+        transfer_a=transfers[0],
+        transfer_b=transfers[1],
         finding_a=findings[0],
         finding_b=findings[1],
         case_a=cases[0],

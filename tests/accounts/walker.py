@@ -515,6 +515,29 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/registry/contacts/{contact_id}/incubation/"): lambda w, t: {
         "incubation": "走查：已确定联络员"
     },
+    # 组织关系转接: the other side's member, or a new member of the own side (whom the positive control
+    # sends out of the platform); each step of the own side's transfer passes or is refused by its state
+    ("POST", "/api/v1/transfers/"): lambda w, t: {
+        "member_id": w.member_b.pk if t == w.branch_b else _fresh_member(t).pk,
+        "kind": "external",
+        "to_name": "走查外地党支部",
+        "reason": "走查",
+    },
+    ("POST", "/api/v1/transfers/{transfer_id}/approve"): lambda w, t: {},
+    ("POST", "/api/v1/transfers/{transfer_id}/reject"): lambda w, t: {"reason": "走查"},
+    ("POST", "/api/v1/transfers/{transfer_id}/escalation/approve"): lambda w, t: {},
+    ("POST", "/api/v1/transfers/{transfer_id}/escalation/reject"): lambda w, t: {"reason": "走查"},
+    ("POST", "/api/v1/transfers/{transfer_id}/accept"): lambda w, t: {},
+    ("POST", "/api/v1/transfers/{transfer_id}/return"): lambda w, t: {"reason": "走查"},
+    ("POST", "/api/v1/transfers/{transfer_id}/report"): lambda w, t: {},
+    ("POST", "/api/v1/transfers/{transfer_id}/cancel"): lambda w, t: {"reason": "走查"},
+    ("POST", "/transfers/new/"): lambda w, t: {
+        "member": str(w.member_b.pk if t == w.branch_b else _fresh_member(t).pk),
+        "kind": "external",
+        "to_name": "走查外地党支部",
+        "reason": "走查",
+    },
+    ("POST", "/transfers/{transfer_id}/"): lambda w, t: {"action": "reject", "reason": "走查"},
     ("POST", "/calendar/"): lambda w, t: {"date": "2030-01-02", "name": "走查"},
     ("POST", "/imports/"): lambda w, t: {"importer": "regions", "mode": "all"},
     ("POST", "/imports/{job_id}/"): lambda w, t: {"confirm": "1"},
@@ -620,6 +643,11 @@ class Walker:
 
         if model is LedgerOpening:
             a, b = _ledger_opening(self.world.member_a), _ledger_opening(self.world.member_b)
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.transfers.models import Transfer
+
+        if model is Transfer:
+            a, b = self.world.transfer_a, self.world.transfer_b
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         if model is Org:
             return self.world.a_side()

@@ -87,6 +87,9 @@ def test_list_filters_by_work_employer_and_age(w):
     age = selectors._years_before(timezone.localdate(), 0).year - w.member_a.person.birth_date.year
     band = next(k for k, (_, lo, hi) in selectors.AGE_BANDS.items() if lo <= age and (hi is None or age < hi))
     other = next(k for k in selectors.AGE_BANDS if k != band)
+    assert name in c.get("/members/", {"q": name[:1]}).content.decode()  # the name's beginning
+    assert name in c.get("/members/", {"q": name}).content.decode()
+    assert name not in c.get("/members/", {"q": name[1:]}).content.decode()
     assert name in c.get("/members/", {"age_band": band}).content.decode()
     assert name not in c.get("/members/", {"age_band": other}).content.decode()
 

@@ -42,6 +42,7 @@ MODULES = {
     "registry": "新兴领域组织",
     "accounts": "账号与授权",
     "system": "系统管理",
+    "transfers": "组织关系转接",
 }
 
 ACTIONS = {
@@ -59,6 +60,9 @@ ACTIONS = {
     "verify_industry": "双核·行业核实",
     "approve": "审批（接收预备党员、转正）",
     "quota": "下达发展党员名额",
+    "apply": "申请（组织关系转接）",
+    "escalate": "上级审批（组织关系转接）",
+    "accept": "接收（组织关系转接）",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -120,6 +124,15 @@ allow(Role.DEPARTMENT, "people", "verify_industry", {IND})
 for _role in _OFFICES:
     allow(_role, "people", "approve", {ORG} | ({REG} if _role == Role.ORG_DEPARTMENT else set()))
 allow(Role.ORG_DEPARTMENT, "people", "quota", {ORG, REG})
+# 组织关系转接: the branch applies for its members, approves what leaves it and accepts what comes to it;
+# the committees and offices do the same over their subtree (or region/industry) and give the higher
+# level's approval of transfers that cross committees or leave the platform. A member applies for
+# themself and follows their own transfers through routes of their own (owner rows), not the matrix.
+for _action in ("view", "apply", "approve", "accept"):
+    allow(Role.BRANCH_SECRETARY, "transfers", _action, {ORG})
+for _role, _anchors in _OFFICES.items():
+    for _action in ("view", "apply", "approve", "accept", "escalate"):
+        allow(_role, "transfers", _action, _anchors)
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})

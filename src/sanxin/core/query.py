@@ -23,6 +23,16 @@ def prefix_q(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": next_prefix(prefix)})
 
 
+def text_prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, for any text (names, not only codes): a range on SQLite, whose
+    binary order is code-point order and whose LIKE cannot use an index; ``LIKE 'prefix%'`` on
+    PostgreSQL, where a range would follow the collation's order and a ``text_pattern_ops`` index
+    serves the LIKE."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__startswith": prefix})
+    return prefix_q(field, prefix)
+
+
 def any_prefix_q(field: str, prefixes: list[str]) -> Q:
     """Union of several prefixes, dropping prefixes covered by shorter ones."""
     kept: list[str] = []

@@ -81,7 +81,7 @@ class MemberQuery(Schema):
     org_id: int | None = Field(None, description="组织（含下级）")
     standing: Literal["", "probationary", "full"] = ""
     mobile: Literal["", "out", "in"] = Field("", description="当前外出或流入的党员")
-    q: str = Field("", max_length=50, description="姓名")
+    q: str = Field("", max_length=50, description="姓名或其开头几个字")
 
 
 @router.get("/", response=list[MemberOut], summary="党员列表")

@@ -7,7 +7,7 @@ from .models import Channel, Standing, WorkKind
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="姓名", required=False, max_length=50)
+    q = forms.CharField(label="姓名", required=False, max_length=50, help_text="姓名或其开头几个字")
     org = forms.CharField(label="组织编码", required=False, max_length=30, help_text="含下级组织")
     standing = forms.ChoiceField(label="党员类别", required=False, choices=[("", "全部"), *Standing.choices])
     mobile = forms.ChoiceField(

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from sanxin.core.query import prefix_q
+from sanxin.core.query import prefix_q, text_prefix_q
 from sanxin.core.scope import Scope
 from sanxin.orgs.models import Org
 
@@ -57,7 +57,7 @@ def member_list(
     on: dt.date | None = None,
 ) -> QuerySet[Member]:
     """The members in ``scope``: of ``org`` and below (formal org on ``on``), of a standing, currently
-    外出/流入, by name, working now as ``work_kind`` or for an ``employer`` (platform or employer name
+    外出/流入, by the beginning of the name, working now as ``work_kind`` or for an ``employer`` (platform or employer name
     containing it), of an ``age_band`` (``AGE_BANDS``) on ``on``; ``arrears_only`` keeps those with
     months unpaid."""
     on = on or dt.date.today()
@@ -84,8 +84,8 @@ def member_list(
         qs = qs.filter(
             pk__in=Mobility.objects.filter(direction=mobile, end_on__isnull=True).values("member_id")
         )
-    if q.strip():
-        qs = qs.filter(person__name__contains=q.strip())
+    if q.strip():  # the name's first characters: an index range, fast among millions
+        qs = qs.filter(text_prefix_q("person__name", q.strip()))
     if arrears_only:
         owing = [m.pk for m in qs.prefetch_related("payments", "relations", "declarations") if arrears(m, on)]
         qs = qs.filter(pk__in=owing)

@@ -273,6 +273,8 @@ class Person(TimeStampedModel):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         ordering = ["name", "id"]
+        # by name (a prefix search is a range on it; PostgreSQL adds a text_pattern_ops twin, migration 0003)
+        indexes = [models.Index(fields=["name", "id"], name="person_name_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["resident_id_index"],
