@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/registry_import.py
 	$(BIN)/python bench/members.py
+	$(BIN)/python bench/ledger.py
 
 clean:
 	rm -rf $(VENV) var
