@@ -15,7 +15,7 @@ import cbor2
 import png
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from pyzbar import pyzbar
@@ -398,7 +398,18 @@ def test_the_command_verifies_a_token_or_a_png(w, tmp_path, capsys):
     path.write_bytes(codec.qr_png(cred.token))
     call_command("credential", "verify", str(path))
     assert "通过：有效" in capsys.readouterr().out
+    # a colour screenshot (RGBA) of the code reads too
+    width, height, rows, _ = png.Reader(bytes=codec.qr_png(cred.token)).asRGBA8()
+    coloured = io.BytesIO()
+    png.Writer(width, height, greyscale=False, alpha=True).write(coloured, [bytearray(r) for r in rows])
+    path.write_bytes(coloured.getvalue())
+    call_command("credential", "verify", str(path))
+    assert "通过：有效" in capsys.readouterr().out
+    path.write_bytes(b"not an image")
+    with pytest.raises(CommandError, match="无法读取图片"):
+        call_command("credential", "verify", str(path))
     services.credentials_revoke_for(member_id=w.member_a.pk, category=Revocation.MISUSE)
+    path.write_bytes(codec.qr_png(cred.token))
     with pytest.raises(SystemExit) as exc:
         call_command("credential", "verify", str(path))
     assert exc.value.code == 1 and "不予通过：已注销" in capsys.readouterr().out
@@ -418,3 +429,16 @@ def test_the_scope_walker_on_the_credential_routes(w):
     assert leaks == [], "\n".join(leaks)
     assert walker.checked >= 20
     assert selectors.current_for(w.member_b).issued_by is None  # nobody of side A touched it
+
+
+def test_the_demo_step_issues_verifiable_credentials(w):
+    from sanxin.demo.registry import DemoContext
+    from sanxin.transfers.credentials.demo import build_credentials
+
+    lines = []
+    build_credentials(DemoContext(progress=lines.append))
+    issued = list(Credential.objects.order_by("pk"))
+    assert len(issued) >= 3 and "党员数字身份证" in lines[0]
+    statuses = [selectors.verify(c.token).status for c in issued]
+    assert statuses.count("revoked") == 2 and statuses.count("valid") == len(issued) - 2
+    assert {c.revocation for c in issued if c.revoked_at} == {"reissued", "lost"}

@@ -221,16 +221,23 @@ def read_qr_png(data: bytes) -> list[str]:
     from pyzbar import pyzbar
 
     try:
-        width, height, rows, _info = png.Reader(bytes=data).asRGBA8()
+        width, height, rows, info = png.Reader(bytes=data).asDirect()
         if width * height > MAX_PIXELS:
             raise FormatError("the image is too large")
-        pixels = bytearray()
-        for row in rows:
-            # RGBA → 8-bit grey, over white where transparent
-            for i in range(0, len(row), 4):
-                r, g, b, a = row[i], row[i + 1], row[i + 2], row[i + 3]
-                grey = (r * 299 + g * 587 + b * 114) // 1000
-                pixels.append((grey * a + 255 * (255 - a)) // 255)
+        if info["greyscale"] and not info["alpha"]:  # what segno writes: no per-pixel arithmetic
+            scale = 255 // (2 ** info["bitdepth"] - 1)
+            pixels = bytearray()
+            for row in rows:
+                pixels += bytes(v * scale for v in row) if scale != 1 else bytes(row)
+        else:
+            width, height, rows, _info = png.Reader(bytes=data).asRGBA8()
+            pixels = bytearray()
+            for row in rows:
+                # RGBA → 8-bit grey, over white where transparent
+                for i in range(0, len(row), 4):
+                    r, g, b, a = row[i], row[i + 1], row[i + 2], row[i + 3]
+                    grey = (r * 299 + g * 587 + b * 114) // 1000
+                    pixels.append((grey * a + 255 * (255 - a)) // 255)
     except (png.Error, ValueError) as exc:
         raise FormatError("not a PNG image") from exc
     found = pyzbar.decode((bytes(pixels), width, height), symbols=[pyzbar.ZBarSymbol.QRCODE])
