@@ -140,11 +140,47 @@ def phone_page(browser, request, live_server, transactional_db):
     yield from _page(browser, request, live_server, PHONE, suffix="-phone")
 
 
-@pytest.fixture
-def demo(transactional_db):
-    from django.core.management import call_command
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, built once per session on SQLite and kept aside as a database file (SQLite's online
+    backup), so that each test starts from a fresh copy in a second instead of rebuilding it; None on
+    other databases (each test builds its own there)."""
+    import sqlite3
 
-    call_command("demo", quiet=True)
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    with django_db_blocker.unblock():
+        call_command("demo", quiet=True)
+        path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        call_command("flush", interactive=False, verbosity=0)
+    return path
+
+
+@pytest.fixture
+def demo(transactional_db, demo_snapshot):
+    import sqlite3
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    if demo_snapshot is None:
+        call_command("demo", quiet=True)
+        return
+    connection.ensure_connection()
+    source = sqlite3.connect(demo_snapshot)
+    try:
+        source.backup(connection.connection)  # the whole database, sequences included
+    finally:
+        source.close()
 
 
 def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
