@@ -30,7 +30,14 @@ def _key():
 
 
 @pytest.mark.parametrize(
-    "missing", ["SANXIN_SECRET_KEY", "SANXIN_FIELD_KEYS", "SANXIN_INDEX_KEY", "SANXIN_CREDENTIAL_KEYS"]
+    "missing",
+    [
+        "SANXIN_SECRET_KEY",
+        "SANXIN_FIELD_KEYS",
+        "SANXIN_INDEX_KEY",
+        "SANXIN_CREDENTIAL_KEYS",
+        "SANXIN_LEDGER_KEYS",
+    ],
 )
 def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
     env = {
@@ -39,6 +46,7 @@ def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
         "SANXIN_FIELD_KEYS": f"k1:{_key()}",
         "SANXIN_INDEX_KEY": _key(),
         "SANXIN_CREDENTIAL_KEYS": f"c1:{_key()}",
+        "SANXIN_LEDGER_KEYS": f"l1:{_key()}",
         "ALLOWED_HOSTS": "sanxin.example.org",
     }
     env.pop(missing)
@@ -54,6 +62,7 @@ def test_check_deploy_is_clean_with_secrets(tmp_path):
         "SANXIN_FIELD_KEYS": f"k1:{_key()}",
         "SANXIN_INDEX_KEY": _key(),
         "SANXIN_CREDENTIAL_KEYS": f"c1:{_key()}",
+        "SANXIN_LEDGER_KEYS": f"l1:{_key()}",
         "ALLOWED_HOSTS": "sanxin.example.org",
     }
     r = _run(env, "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path)
