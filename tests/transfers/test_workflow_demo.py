@@ -23,7 +23,8 @@ def test_demo_transfers():
     assert (
         Mobility.objects.get(member=hosted.member, direction="in", end_on__isnull=True).host == hosted.to_org
     )
-    assert Transfer.objects.filter(kind=Kind.EXTERNAL, state=State.REPORTED).exists()
+    external = Transfer.objects.get(kind=Kind.EXTERNAL)
+    assert (external.state, external.holder) == (State.APPROVED, external.from_org)
     n = Transfer.objects.count()
     call_command("demo", quiet=True)
     assert Transfer.objects.count() == n

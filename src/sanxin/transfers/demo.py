@@ -1,7 +1,7 @@
 """Demo transfers: one in every state — waiting for the out-org, for the higher level (crossing
 committees), for the receiving branch, accepted and waiting for the report, reported, rejected,
-returned, cancelled, expired (the scheduled task closes it) — one out of the platform, and a 流出 and
-a 流入 through the workflow. All through the services, dated in the past so the tracking pages and the
+returned, cancelled, expired (the scheduled task closes it) — one out of the platform waiting for its
+receipt, and a 流出 and a 流入 through the workflow. The mobile branches' members are left alone. All through the services, dated in the past so the tracking pages and the
 overdue view have something to show."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 from django.utils import timezone
 
 from sanxin.demo.registry import DemoContext, step
+from sanxin.members.demo import MOBILE_BRANCHES
 from sanxin.members.models import Member, Mobility
 from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, OrgType
 
@@ -19,9 +20,11 @@ from .models import Kind, Transfer
 
 
 def _branches() -> list[Org]:
+    """Branches other than the 10 mobile branches, whose 239 members the registry's demo counts."""
     return list(
         Org.objects.filter(status=OrgStatus.ACTIVE, org_type__in=BRANCH_TYPES)
         .exclude(org_type=OrgType.GROUP)
+        .exclude(name__in=[b[0] for b in MOBILE_BRANCHES])
         .order_by("path")
     )
 
@@ -115,11 +118,11 @@ def build_transfers(ctx: DemoContext) -> None:
     services.transfer_approve(actor=None, transfer=t, on=ago(125))
     services.transfers_expire(today=today)
     made.append(Transfer.objects.get(pk=t.pk))
-    # out of the platform, with the receipt back
-    t = apply(across, Kind.EXTERNAL, to_name="南岭省安平县城关镇第一党支部", to_code="NL0012", days=90)
-    t = services.transfer_approve(actor=None, transfer=t, on=ago(88))
-    t = services.transfer_escalation_approve(actor=None, transfer=t, on=ago(85))
-    made.append(services.transfer_accept(actor=None, transfer=t, on=ago(70)))
+    # out of the platform, approved by the higher level, waiting for the receipt (回执): the member stays a
+    # member here until the out-org records it
+    t = apply(across, Kind.EXTERNAL, to_name="南岭省安平县城关镇第一党支部", to_code="NL0012", days=30)
+    t = services.transfer_approve(actor=None, transfer=t, on=ago(28))
+    made.append(services.transfer_escalation_approve(actor=None, transfer=t, on=ago(26)))
     # 流出 to a branch of the platform and 流入 from another, through the workflow
     t = apply(home, Kind.MOBILE_OUT, to_org=across, days=50, reason="外出务工")
     t = services.transfer_approve(actor=None, transfer=t, on=ago(49))
