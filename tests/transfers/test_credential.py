@@ -442,3 +442,26 @@ def test_the_demo_step_issues_verifiable_credentials(w):
     statuses = [selectors.verify(c.token).status for c in issued]
     assert statuses.count("revoked") == 2 and statuses.count("valid") == len(issued) - 2
     assert {c.revocation for c in issued if c.revoked_at} == {"reissued", "lost"}
+
+
+def test_the_database_keeps_one_valid_credential_per_member_and_verification_is_cheap(w):
+    from django.db import IntegrityError, transaction
+
+    from tests.helpers import assert_max_queries
+
+    cred = services.credential_issue(actor=None, member=w.member_a)
+    twin = Credential(
+        cid="ab" * 16,
+        member=w.member_a,
+        token=cred.token,
+        key=cred.key,
+        org_name=cred.org_name,
+        org_code=cred.org_code,
+        status=cred.status,
+        issued_at=cred.issued_at,
+        expires_at=cred.expires_at,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    with assert_max_queries(2):  # the key, the credential's row
+        assert selectors.verify(cred.token).valid
