@@ -8,22 +8,17 @@ appending transaction commits, and by a periodic task whenever the tree grew.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import os
 import time
-from functools import lru_cache
 
 import rfc8785
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sanxin.core import audit
 from sanxin.core.errors import InvalidInput
-from sanxin.transfers import merkle
+from sanxin.transfers import keys, merkle
 
 from . import note, selectors
 from .models import LedgerHead, LedgerLeaf, LedgerNode, LedgerOpening, LedgerState, node_key
@@ -35,31 +30,10 @@ ALG = "Ed25519"
 # --- keys -------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def signing_keys() -> tuple[tuple[str, object], ...]:
-    """``((kid, Ed25519PrivateKey), ...)`` from ``SANXIN_LEDGER_KEYS`` (the first signs); outside
-    production a key derived from SECRET_KEY, as for the personal-data keys."""
-    raw = settings.LEDGER_KEYS
-    if not raw:
-        seed = hashlib.sha256(b"sanxin-ledger-key:" + settings.SECRET_KEY.encode()).digest()
-        return (("dev", note.private_key(seed)),)
-    out: list[tuple[str, object]] = []
-    for part in raw.split(","):
-        if not part.strip():
-            continue
-        kid, _, b64 = part.strip().partition(":")
-        try:
-            seed = base64.b64decode(b64.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            seed = b""
-        if len(seed) != 32 or not kid.strip():
-            raise ImproperlyConfigured("SANXIN_LEDGER_KEYS: each entry is kid:base64(32-byte seed)")
-        if kid.strip() in dict(out):
-            raise ImproperlyConfigured(f"SANXIN_LEDGER_KEYS: key id {kid} appears twice")
-        out.append((kid.strip(), note.private_key(seed)))
-    if not out:
-        raise ImproperlyConfigured("SANXIN_LEDGER_KEYS: each entry is kid:base64(32-byte seed)")
-    return tuple(out)
+    """``((kid, Ed25519PrivateKey), ...)`` from ``SANXIN_LEDGER_KEYS`` (the first signs), read by the
+    module's one key loader (``transfers.keys``: outside production a key derived from SECRET_KEY)."""
+    return tuple((k.kid, k.private) for k in keys.signing_keys("LEDGER_KEYS", purpose="ledger"))
 
 
 def public_keys() -> dict[str, bytes]:
