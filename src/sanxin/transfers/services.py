@@ -339,6 +339,28 @@ def transfer_approve(
     return transfer
 
 
+def _close(transfer, *, actor, state, action, event, label, org, on, outcome, note=None) -> Transfer:
+    """End ``transfer`` in ``state`` on ``on`` with its ``outcome`` (the reason, or why it expired): nobody
+    holds it any more; the step (with ``note``, default the outcome) is recorded and the event published."""
+    transfer = _move_on(
+        transfer,
+        actor=actor,
+        data={"state": state, "holder": None, "holder_since": on, "decided_on": on, "outcome_note": outcome},
+        action=action,
+    )
+    step = _step(
+        transfer,
+        actor=actor,
+        action=action,
+        label=label,
+        org=org,
+        on=on,
+        note=outcome if note is None else note,
+    )
+    _publish(event, transfer, step)
+    return transfer
+
+
 @transaction.atomic
 def transfer_reject(*, actor, transfer: Transfer, reason: str, on: dt.date | None = None) -> Transfer:
     """The out-org (while applied) or the higher level (while escalated) refuses, with the reason."""
@@ -350,23 +372,17 @@ def transfer_reject(*, actor, transfer: Transfer, reason: str, on: dt.date | Non
         _turn(actor, transfer, transfer.from_org, "approve")
         org, label = transfer.from_org, "转出组织不予批准"
     _state(transfer, State.APPLIED, State.ESCALATED)
-    reason = _reason(reason)
-    on = _dated(on, transfer)
-    transfer = _move_on(
+    return _close(
         transfer,
         actor=actor,
-        data={
-            "state": State.REJECTED,
-            "holder": None,
-            "holder_since": on,
-            "decided_on": on,
-            "outcome_note": reason,
-        },
+        state=State.REJECTED,
         action="reject",
+        event="rejected",
+        label=label,
+        org=org,
+        outcome=_reason(reason),  # the reason is checked first, then the date, as before
+        on=_dated(on, transfer),
     )
-    step = _step(transfer, actor=actor, action="reject", label=label, org=org, on=on, note=reason)
-    _publish("rejected", transfer, step)
-    return transfer
 
 
 # --- the higher level ------------------------------------------------------------------------------------
@@ -502,31 +518,17 @@ def transfer_return(*, actor, transfer: Transfer, reason: str, on: dt.date | Non
     transfer = _lock(transfer)
     _turn(actor, transfer, receiver_of(transfer), "accept")
     _state(transfer, State.APPROVED)
-    reason = _reason(reason)
-    on = _dated(on, transfer)
-    transfer = _move_on(
+    return _close(
         transfer,
         actor=actor,
-        data={
-            "state": State.RETURNED,
-            "holder": None,
-            "holder_since": on,
-            "decided_on": on,
-            "outcome_note": reason,
-        },
+        state=State.RETURNED,
         action="return",
-    )
-    step = _step(
-        transfer,
-        actor=actor,
-        action="return",
+        event="returned",
         label="接收组织退回",
         org=receiver_of(transfer),
-        on=on,
-        note=reason,
+        outcome=_reason(reason),  # the reason is checked first, then the date, as before
+        on=_dated(on, transfer),
     )
-    _publish("returned", transfer, step)
-    return transfer
 
 
 @transaction.atomic
@@ -557,25 +559,17 @@ def transfer_cancel(*, actor, transfer: Transfer, reason: str, on: dt.date | Non
     if not _is_member_self(actor, transfer.member):
         _turn(actor, transfer, transfer.from_org, "apply")
     _state(transfer, State.APPLIED, State.ESCALATED, State.APPROVED)
-    reason = _reason(reason)
-    on = _dated(on, transfer)
-    transfer = _move_on(
+    return _close(
         transfer,
         actor=actor,
-        data={
-            "state": State.CANCELLED,
-            "holder": None,
-            "holder_since": on,
-            "decided_on": on,
-            "outcome_note": reason,
-        },
+        state=State.CANCELLED,
         action="cancel",
+        event="cancelled",
+        label="撤销申请",
+        org=transfer.from_org,
+        outcome=_reason(reason),  # the reason is checked first, then the date, as before
+        on=_dated(on, transfer),
     )
-    step = _step(
-        transfer, actor=actor, action="cancel", label="撤销申请", org=transfer.from_org, on=on, note=reason
-    )
-    _publish("cancelled", transfer, step)
-    return transfer
 
 
 # --- the scheduled expiry -----------------------------------------------------------------------------------
@@ -599,27 +593,18 @@ def transfers_expire(*, today: dt.date | None = None) -> int:
                 or transfer.letter.valid_until >= today
             ):
                 continue
-            transfer = _move_on(
+            letter = transfer.letter
+            _close(
                 transfer,
                 actor=None,
-                data={
-                    "state": State.EXPIRED,
-                    "holder": None,
-                    "holder_since": today,
-                    "decided_on": today,
-                    "outcome_note": f"介绍信已于{transfer.letter.valid_until:%Y-%m-%d}过期",
-                },
+                state=State.EXPIRED,
                 action="expire",
-            )
-            step = _step(
-                transfer,
-                actor=None,
-                action="expire",
+                event="expired",
                 label="介绍信过期，自动撤销",
                 org=None,
                 on=today,
-                note=f"{transfer.letter.number}有效期至{transfer.letter.valid_until:%Y-%m-%d}",
+                outcome=f"介绍信已于{letter.valid_until:%Y-%m-%d}过期",
+                note=f"{letter.number}有效期至{letter.valid_until:%Y-%m-%d}",
             )
-            _publish("expired", transfer, step)
             done += 1
     return done
