@@ -1,9 +1,13 @@
-"""What the import benchmarks share: each case in a forked process of its own, so that the peak
-resident memory reported is that case's alone (and its parsing child's, apart)."""
+"""What the import benchmarks share: the input file written as .xlsx or .csv, and each case in a forked
+process of its own, so that the peak resident memory reported is that case's alone (and its parsing
+child's, apart)."""
 
 from __future__ import annotations
 
+import csv
 import resource
+from collections.abc import Iterable
+from pathlib import Path
 
 from django.db import connection
 
@@ -36,3 +40,21 @@ def forked(fn, *args):
     if status != "ok":
         raise RuntimeError(result)
     return result, peak, children
+
+
+def write_sheet(path: Path, sheet_name: str, header: list[str], lines: Iterable[list]) -> None:
+    """``header`` and ``lines`` to ``path``: an .xlsx (streamed, constant memory) or a UTF-8 .csv."""
+    if path.suffix == ".xlsx":
+        import xlsxwriter
+
+        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        sheet = book.add_worksheet(sheet_name)
+        sheet.write_row(0, 0, header)
+        for n, line in enumerate(lines, start=1):
+            sheet.write_row(n, 0, line)
+        book.close()
+        return
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(lines)

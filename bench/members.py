@@ -29,7 +29,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import os
 import random
@@ -50,7 +49,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from forking import forked  # noqa: E402
+from forking import forked, write_sheet  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
 from sanxin.members.imports import COLUMNS  # noqa: E402
@@ -154,20 +153,7 @@ def write_roster(path: Path, rows: int) -> None:
                 "城关片区",
             ]
 
-    if path.suffix == ".xlsx":
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-        sheet = book.add_worksheet("党员名册")
-        sheet.write_row(0, 0, HEADER)
-        for n, line in enumerate(lines(), start=1):
-            sheet.write_row(n, 0, line)
-        book.close()
-        return
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(HEADER)
-        w.writerows(lines())
+    write_sheet(path, "党员名册", HEADER, lines())
 
 
 def floor(path: Path) -> tuple[float, int]:

@@ -25,7 +25,6 @@ is reported apart.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import os
 import random
@@ -45,7 +44,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from forking import forked  # noqa: E402
+from forking import forked, write_sheet  # noqa: E402
 from stdnum.cn import uscc  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -104,20 +103,7 @@ def write_extract(path: Path, rows: int, known: int, *, fuzzy: bool = False) -> 
                 address = f"新河市新城区{i % 500}号" if i % 4 else ""  # known ones: a quarter change
                 yield [code(i), name, address, "2021-01-01", "新城区市场监督管理局"]
 
-    if path.suffix == ".xlsx":
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-        sheet = book.add_worksheet("登记信息")
-        sheet.write_row(0, 0, header)
-        for n, line in enumerate(lines(), start=1):
-            sheet.write_row(n, 0, line)
-        book.close()
-        return
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        w.writerows(lines())
+    write_sheet(path, "登记信息", header, lines())
 
 
 def floor(path: Path) -> tuple[float, int]:
