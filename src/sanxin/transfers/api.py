@@ -274,15 +274,12 @@ def transfer_escalation_approve(request, transfer_id: int, payload: OnIn):
 @router.post("/{transfer_id}/escalation/reject", response=TransferDetailOut, summary="上级党组织不予批准")
 @permission("transfers", "escalate", model=Transfer, lookup="transfer_id")
 def transfer_escalation_reject(request, transfer_id: int, payload: ReasonIn):
-    transfer = _transfer(request, transfer_id)
-    if transfer.state != State.ESCALATED:
-        from sanxin.core.errors import RuleViolation
-
-        raise RuleViolation(
-            f"该转接当前为“{transfer.get_state_display()}”，不能办理此事项", code="wrong_state"
-        )
     return services.transfer_reject(
-        actor=request.auth, transfer=transfer, reason=payload.reason, on=payload.on
+        actor=request.auth,
+        transfer=_transfer(request, transfer_id),
+        reason=payload.reason,
+        on=payload.on,
+        higher_level=True,
     )
 
 

@@ -362,9 +362,14 @@ def _close(transfer, *, actor, state, action, event, label, org, on, outcome, no
 
 
 @transaction.atomic
-def transfer_reject(*, actor, transfer: Transfer, reason: str, on: dt.date | None = None) -> Transfer:
-    """The out-org (while applied) or the higher level (while escalated) refuses, with the reason."""
+def transfer_reject(
+    *, actor, transfer: Transfer, reason: str, on: dt.date | None = None, higher_level: bool | None = None
+) -> Transfer:
+    """The out-org (while applied) or the higher level (while escalated) refuses, with the reason.
+    ``higher_level`` True or False: only that side's refusal is meant (checked on the locked row)."""
     transfer = _lock(transfer)
+    if higher_level is not None:
+        _state(transfer, State.ESCALATED if higher_level else State.APPLIED)
     if transfer.state == State.ESCALATED:
         _turn(actor, transfer, transfer.approver, "escalate")
         org, label = transfer.approver, "上级党组织不予批准"

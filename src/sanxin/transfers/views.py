@@ -122,11 +122,7 @@ def _act(request, transfer: Transfer, data: dict) -> str:
         services.transfer_approve(**kw, valid_days=data.get("valid_days"), note=data.get("note", ""))
         return "已审批同意并开具介绍信"
     if action in ("reject", "escalation_reject"):
-        if (action == "escalation_reject") != (transfer.state == State.ESCALATED):
-            raise RuleViolation(
-                f"该转接当前为“{transfer.get_state_display()}”，不能办理此事项", code="wrong_state"
-            )
-        services.transfer_reject(**kw, reason=data["reason"])
+        services.transfer_reject(**kw, reason=data["reason"], higher_level=action == "escalation_reject")
         return "已作出不予批准的决定"
     if action == "escalation_approve":
         services.transfer_escalation_approve(**kw, note=data.get("note", ""))
