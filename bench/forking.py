@@ -1,6 +1,6 @@
-"""What the import benchmarks share: the input file written as .xlsx or .csv, and each case in a forked
-process of its own, so that the peak resident memory reported is that case's alone (and its parsing
-child's, apart)."""
+"""What the benchmarks share: the input file written as .xlsx or .csv, each case in a forked process of
+its own (so that the peak resident memory reported is that case's alone, and its parsing child's
+apart), and the results section printed and appended to results.md."""
 
 from __future__ import annotations
 
@@ -58,3 +58,11 @@ def write_sheet(path: Path, sheet_name: str, header: list[str], lines: Iterable[
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(lines)
+
+
+def publish(lines: list[str]) -> None:
+    """Print a benchmark's section and append it to ``bench/results.md``."""
+    text = "\n".join(lines)
+    print(text)
+    out = Path(__file__).with_name("results.md")
+    out.write_text(out.read_text(encoding="utf-8").rstrip() + "\n\n" + text, encoding="utf-8")

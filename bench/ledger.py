@@ -31,7 +31,6 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanxin.settings")
 os.environ.setdefault("SANXIN_ENV", "development")
@@ -45,6 +44,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from forking import publish  # noqa: E402
 
 NAIVE_SAMPLES = 5
 
@@ -218,9 +218,7 @@ def main() -> int:
         f"--leaves {args.leaves} --batch {args.batch} --proofs {args.proofs}`",
         "",
     ]
-    print("\n".join(lines))
-    out = Path(__file__).with_name("results.md")
-    out.write_text(out.read_text(encoding="utf-8").rstrip() + "\n\n" + "\n".join(lines), encoding="utf-8")
+    publish(lines)
     return 0
 
 

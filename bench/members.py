@@ -49,7 +49,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from forking import forked, write_sheet  # noqa: E402
+from forking import forked, publish, write_sheet  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
 from sanxin.members.imports import COLUMNS  # noqa: E402
@@ -388,9 +388,7 @@ def main() -> int:
         f"--rows {args.rows} --people {args.people} --queries {args.queries}`",
         "",
     ]
-    print("\n".join(lines))
-    out = Path(__file__).with_name("results.md")
-    out.write_text(out.read_text(encoding="utf-8").rstrip() + "\n\n" + "\n".join(lines), encoding="utf-8")
+    publish(lines)
     return 0
 
 

@@ -44,7 +44,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from forking import forked, write_sheet  # noqa: E402
+from forking import forked, publish, write_sheet  # noqa: E402
 from stdnum.cn import uscc  # noqa: E402
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -282,9 +282,7 @@ def main() -> int:
         f"bench/registry_import.py --rows {args.rows} --known {args.known} --fuzzy {args.fuzzy}`",
         "",
     ]
-    print("\n".join(lines))
-    out = Path(__file__).with_name("results.md")
-    out.write_text(out.read_text(encoding="utf-8").rstrip() + "\n\n" + "\n".join(lines), encoding="utf-8")
+    publish(lines)
     return 0
 
 
