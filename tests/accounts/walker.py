@@ -304,6 +304,19 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "on": "2024-06-01",
     },
     ("POST", "/api/v1/members/{member_id}/convert"): lambda w, t: {"on": "2024-06-01"},
+    # dated before the member joined: the scopes pass and the service refuses (409), changing nothing
+    ("POST", "/api/v1/members/{member_id}/suspend"): lambda w, t: {"on": "2000-01-01", "reason": "走查"},
+    ("POST", "/api/v1/members/{member_id}/restore"): lambda w, t: {"on": "2024-06-01", "reason": "走查"},
+    ("POST", "/api/v1/members/{member_id}/exit"): lambda w, t: {
+        "how": "deceased",
+        "on": "2000-01-01",
+        "reason": "走查",
+    },
+    ("POST", "/members/{member_id}/status/"): lambda w, t: {
+        "action": "deceased",
+        "on": "2000-01-01",
+        "reason": "走查",
+    },
     ("POST", "/api/v1/members/enrol"): lambda w, t: {
         "name": "走查党员",
         "resident_id": _fresh_resident_id(),

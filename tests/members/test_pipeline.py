@@ -395,6 +395,8 @@ def test_ending_a_case_and_cancelling_probation(w, django_capture_on_commit_call
     probationer = services.case_end(actor=w.industry_x, case=probationer, on=D(2021, 9, 1), reason="违反纪律")
     assert probationer.status == CaseStatus.CANCELLED
     assert not OrgRelation.objects.filter(member=probationer.member, end_on__isnull=True).exists()
+    probationer.member.refresh_from_db()
+    assert (probationer.member.status, probationer.member.end_kind) == ("ended", "probation_cancelled")
 
 
 def test_scope_of_the_writes(w):

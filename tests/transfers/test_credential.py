@@ -281,13 +281,13 @@ def test_transfer_out_revokes_automatically(w, django_capture_on_commit_callback
     assert cred.revocation == Revocation.TRANSFER_OUT and cred.revoked_by is None
 
 
-def test_end_of_membership_and_a_move_revoke_automatically(w, django_capture_on_commit_callbacks):
+def test_a_death_and_a_move_revoke_automatically(w, django_capture_on_commit_callbacks):
     cred = services.credential_issue(actor=None, member=w.member_a)
     with django_capture_on_commit_callbacks(execute=True):
-        member_services.membership_end(
-            actor=w.secretary_a, member=w.member_a, on=timezone.localdate(), reason="取消预备党员资格"
+        member_services.member_exit(
+            actor=w.secretary_a, member=w.member_a, on=timezone.localdate(), how="deceased", reason="因病去世"
         )
-    assert _verify(cred.token)["revocation"] == "党员身份已终止"
+    assert _verify(cred.token)["revocation"] == "党员已去世"
     assert_error(ApiClient(w.secretary_a).post(f"{BASE}/members/{w.member_a.pk}/issue"), 409, "not_active")
 
     moved = services.credential_issue(actor=None, member=w.member_b)

@@ -280,6 +280,8 @@ def test_out_of_the_platform_ends_the_membership_after_the_higher_level(w):
     t = services.transfer_accept(actor=w.secretary_b, transfer=t)
     assert t.state == State.REPORTED
     assert not OrgRelation.objects.filter(member=w.member_b, end_on__isnull=True).exists()
+    w.member_b.refresh_from_db()
+    assert (w.member_b.status, w.member_b.end_kind) == ("ended", "transferred_out")
     assert events_of(t)[-2:] == ["transfers.accepted", "transfers.reported"]
 
 

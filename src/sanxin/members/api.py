@@ -50,6 +50,9 @@ class MemberOut(Schema):
     standing: str
     joined_on: dt.date
     converted_on: dt.date | None
+    status: str = Field(description="党籍状态：active 正常，suspended 停止党籍，ended 党籍终止")
+    status_on: dt.date | None
+    end_kind: str = Field(description="党籍终止方式（仅 ended）")
     hidden: str | None = Field(None, description="口袋/隐形党员标记：仅组织部门可见，其他人为 null")
 
     @staticmethod
@@ -82,6 +85,9 @@ class MemberQuery(Schema):
     standing: Literal["", "probationary", "full"] = ""
     mobile: Literal["", "out", "in"] = Field("", description="当前外出或流入的党员")
     q: str = Field("", max_length=50, description="姓名或其开头几个字")
+    status: Literal["", "active", "suspended", "ended", "all"] = Field(
+        "", description="空=现有党员（正常和停止党籍）；all=含党籍已终止的"
+    )
 
 
 @router.get("/", response=list[MemberOut], summary="党员列表")
@@ -90,7 +96,12 @@ class MemberQuery(Schema):
 def member_list(request, filters: Query[MemberQuery]):
     org = scope_for(request.auth, "orgs", "view").get(Org, pk=filters.org_id) if filters.org_id else None
     return selectors.member_list(
-        request.scope, org=org, standing=filters.standing, mobile=filters.mobile, q=filters.q
+        request.scope,
+        org=org,
+        standing=filters.standing,
+        mobile=filters.mobile,
+        q=filters.q,
+        status=filters.status,
     )
 
 
@@ -253,6 +264,41 @@ class ConvertIn(Schema):
 def member_convert(request, member_id: int, payload: ConvertIn):
     member = request.scope.get(Member, pk=member_id)
     return services.member_convert(actor=request.auth, member=member, on=payload.on)
+
+
+class StatusIn(Schema):
+    on: dt.date
+    reason: str = Field(min_length=1, max_length=200)
+    document: str = Field("", max_length=60, description="决定文号")
+
+
+class ExitIn(StatusIn):
+    how: Literal["deceased", "withdrawn", "removed", "expelled"] = Field(
+        description="deceased 去世（支部登记），withdrawn 退党、removed 除名、expelled 开除党籍（上级党委决定）"
+    )
+
+
+@router.post("/{member_id}/suspend", response=MemberOut, summary="停止党籍")
+@permission("people", "approve", model=Member, lookup="member_id")
+def member_suspend(request, member_id: int, payload: StatusIn):
+    member = request.scope.get(Member, pk=member_id)
+    return services.member_suspend(actor=request.auth, member=member, **payload.dict())
+
+
+@router.post("/{member_id}/restore", response=MemberOut, summary="恢复党籍")
+@permission("people", "approve", model=Member, lookup="member_id")
+def member_restore(request, member_id: int, payload: StatusIn):
+    member = request.scope.get(Member, pk=member_id)
+    return services.member_restore(actor=request.auth, member=member, **payload.dict())
+
+
+@router.post("/{member_id}/exit", response=MemberOut, summary="党籍终止（去世、退党、除名、开除党籍）")
+@permission("people", "change", model=Member, lookup="member_id")
+def member_exit(request, member_id: int, payload: ExitIn):
+    """A death is recorded by the branch (``people.change``); the other endings need the committee's
+    ``people.approve``, which the service checks."""
+    member = request.scope.get(Member, pk=member_id)
+    return services.member_exit(actor=request.auth, member=member, **payload.dict())
 
 
 class MobilityIn(Schema):

@@ -103,5 +103,8 @@ class MembersConfig(AppConfig):
                 "flag_hidden": "口袋/隐形党员标记",
                 "membership_sync": "组织关系同步",
                 "merge": "组织合并调整",
+                "membership_end": "党籍终止",
+                "suspend": "停止党籍",
+                "restore": "恢复党籍",
             }
         )

@@ -20,7 +20,7 @@ from sanxin.registry.models import Organization
 
 from . import services
 from .dues import Basis, add_months, month_start
-from .models import Member, WorkKind
+from .models import Member, Mobility, WorkKind
 
 D = dt.date
 # The 10 new mobile branches of seed 004 (orgs demo) and their members: 238 here and the demo member
@@ -223,6 +223,17 @@ def build_members(ctx: DemoContext) -> None:
             certificate_no=f"LD{today.year}{rng.randrange(10**5):05d}",
             certificate_valid_until=today + dt.timedelta(days=300),
         )
+    # 停止党籍: a full member of another branch out of contact for more than six months, decided by the
+    # branch and approved by its committee.
+    away = set(Mobility.objects.filter(end_on__isnull=True).values_list("member_id", flat=True))
+    lost = next(m for m in members[len(mobile) :] if m.standing == "full" and m.pk not in away)
+    services.member_suspend(
+        actor=None,
+        member=lost,
+        on=today - dt.timedelta(days=40),
+        reason="失去联系超过六个月，经多方查找仍无法取得联系",
+        document=f"党委〔{today.year}〕12号",
+    )
     # Dues: most paid up to last month or the one before; about one in eight three or more months behind.
     for m in members:
         _dues(p, m, behind=rng.choice([0, 0, 0, 1, 1, 0, 0, 3 + rng.randrange(4)]))

@@ -3,7 +3,7 @@ from django import forms
 from sanxin.orgs.models import ETHNICITIES, Education, Gender
 
 from .dues import Basis
-from .models import Channel, Standing, WorkKind
+from .models import DECIDED_ENDS, Channel, EndKind, MemberStatus, Standing, WorkKind
 
 
 class MemberFilterForm(forms.Form):
@@ -18,6 +18,11 @@ class MemberFilterForm(forms.Form):
     )
     employer = forms.CharField(label="平台/用工单位", required=False, max_length=100)
     age_band = forms.ChoiceField(label="年龄段", required=False)
+    status = forms.ChoiceField(
+        label="党籍状态",
+        required=False,
+        choices=[("", "现有党员"), *MemberStatus.choices, ("all", "全部（含党籍已终止）")],
+    )
     arrears = forms.BooleanField(label="仅看欠交党费", required=False)
 
     def __init__(self, *args, **kwargs):
@@ -25,6 +30,32 @@ class MemberFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["age_band"].choices = [("", "全部")] + [(k, v[0]) for k, v in AGE_BANDS.items()]
+
+
+class StatusForm(forms.Form):
+    """停止党籍 / 恢复党籍 / 党籍终止 of one member: which change is offered depends on the status."""
+
+    ACTIONS = [
+        ("suspend", "停止党籍"),
+        ("restore", "恢复党籍"),
+        *[(str(k), f"党籍终止：{k.label}") for k in DECIDED_ENDS],
+    ]
+    action = forms.ChoiceField(label="变更", choices=ACTIONS)
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="原因", max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
+    document = forms.CharField(
+        label="决定文号", max_length=60, required=False, help_text="上级党委批复的文号"
+    )
+
+    def __init__(self, *args, member, can_decide: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = {
+            MemberStatus.ACTIVE: {"suspend", *DECIDED_ENDS},
+            MemberStatus.SUSPENDED: {"restore", *DECIDED_ENDS},
+        }.get(member.status, set())
+        if not can_decide:  # the branch records a death; the committee above decides the rest
+            offered &= {EndKind.DECEASED}
+        self.fields["action"].choices = [(k, v) for k, v in self.ACTIONS if k in offered]
 
 
 class LedgerForm(forms.Form):

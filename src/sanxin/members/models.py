@@ -3,8 +3,9 @@
 the answer holds for any past date — mobility (流动党员), and what everyone, member or not, does for a
 living on the new-employment platforms.
 
-- ``Member``: the membership facts of a person (join date, 预备/正式, conversion), and the 口袋党员 /
-  隐形党员 flag, which only the organization department sees.
+- ``Member``: the membership facts of a person (join date, 预备/正式, conversion, whether the membership
+  is current, suspended — 停止党籍 — or has ended, and how), and the 口袋党员 / 隐形党员 flag, which
+  only the organization department sees.
 - ``OrgRelation``: a member's formal or activity org over [start_on, end_on). A member has exactly one
   formal org at every instant from joining: periods of one kind never overlap (an exclusion
   constraint on PostgreSQL, a trigger on SQLite), at most one is open (a partial unique index), and
@@ -29,6 +30,28 @@ class Standing(models.TextChoices):
     FULL = "full", _("正式党员")
 
 
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("正常")
+    SUSPENDED = "suspended", _("停止党籍")
+    ENDED = "ended", _("党籍终止")
+
+
+class EndKind(models.TextChoices):
+    """How a membership ended (or left this platform's register)."""
+
+    PROBATION_CANCELLED = "probation_cancelled", _("取消预备党员资格")
+    DECEASED = "deceased", _("去世")
+    WITHDRAWN = "withdrawn", _("退党")
+    REMOVED = "removed", _("除名")
+    EXPELLED = "expelled", _("开除党籍")
+    TRANSFERRED_OUT = "transferred_out", _("组织关系转出本平台")
+
+
+# Ending kinds an office records by its own decision (the others come from their own workflows: the
+# development pipeline cancels a probation, an accepted transfer moves a member off the platform).
+DECIDED_ENDS = (EndKind.DECEASED, EndKind.WITHDRAWN, EndKind.REMOVED, EndKind.EXPELLED)
+
+
 class Hidden(models.TextChoices):
     NONE = "", _("无")
     POCKET = "pocket", _("口袋党员")
@@ -45,11 +68,26 @@ class Member(TimeStampedModel):
     hidden = models.CharField(_("口袋/隐形党员"), max_length=10, choices=Hidden.choices, blank=True)
     hidden_found_how = models.CharField(_("发现途径"), max_length=200, blank=True)
     hidden_found_on = models.DateField(_("发现日期"), null=True, blank=True)
+    # Whether the membership is current: 停止党籍 keeps the member on the branch's register (restorable),
+    # an ended one keeps its history only. ``status_on`` is the day of the last change, with its reason
+    # and the decision's document number.
+    status = models.CharField(
+        _("党籍状态"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    status_on = models.DateField(_("状态变更日期"), null=True, blank=True)
+    end_kind = models.CharField(_("终止方式"), max_length=20, choices=EndKind.choices, blank=True)
+    status_reason = models.CharField(_("状态变更原因"), max_length=200, blank=True)
+    status_document = models.CharField(_("决定文号"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="ended") & ~Q(end_kind="")) | (~Q(status="ended") & Q(end_kind="")),
+                name="member_end_kind_iff_ended",
+                violation_error_message="党籍终止须有终止方式，其他状态不得有",
+            ),
             models.CheckConstraint(
                 condition=Q(converted_on__isnull=True) | Q(converted_on__gt=models.F("joined_on")),
                 name="member_converted_after_joined",

@@ -13,7 +13,7 @@ from sanxin.core.scope import Scope
 from sanxin.orgs.models import Org
 
 from . import dues
-from .models import Employment, Member, Mobility, OrgRelation, RelationKind
+from .models import Employment, Member, MemberStatus, Mobility, OrgRelation, RelationKind
 
 
 def relation_on(member: Member, on: dt.date, kind: str = RelationKind.FORMAL) -> OrgRelation | None:
@@ -54,14 +54,20 @@ def member_list(
     work_kind: str = "",
     employer: str = "",
     age_band: str = "",
+    status: str = "",
     on: dt.date | None = None,
 ) -> QuerySet[Member]:
     """The members in ``scope``: of ``org`` and below (formal org on ``on``), of a standing, currently
     外出/流入, by the beginning of the name, working now as ``work_kind`` or for an ``employer`` (platform or employer name
     containing it), of an ``age_band`` (``AGE_BANDS``) on ``on``; ``arrears_only`` keeps those with
-    months unpaid."""
+    months unpaid. ``status``: by default the current members (正常 and 停止党籍), or one ``MemberStatus``,
+    or ``"all"``."""
     on = on or dt.date.today()
     qs = scope.filter(Member.objects.select_related("person", "person__org"))
+    if not status:
+        qs = qs.exclude(status=MemberStatus.ENDED)
+    elif status != "all":
+        qs = qs.filter(status=status)
     if work_kind or employer:
         jobs = Employment.objects.filter(Employment.active_q(on))
         if work_kind:

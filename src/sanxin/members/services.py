@@ -16,20 +16,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from sanxin.core import events
-from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
+from sanxin.core.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from sanxin.core.scope import scope_for
 from sanxin.core.services import model_create, model_update
 from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
 
 from . import dues
 from .models import (
+    DECIDED_ENDS,
     Channel,
     Direction,
     DuesPayment,
     Employment,
+    EndKind,
     Hidden,
     IncomeDeclaration,
     Member,
+    MemberStatus,
     Mobility,
     OrgRelation,
     RelationKind,
@@ -410,17 +413,57 @@ def member_convert(*, actor, member: Member, on: dt.date) -> Member:
     return member
 
 
-@transaction.atomic
-def membership_end(*, actor, member: Member, on: dt.date, reason: str) -> Member:
-    """The membership ends on ``on`` (取消预备党员资格 for now): the open formal and activity relations
-    and any open mobility end there; the history stays. ``Person.org`` keeps the last org."""
-    member = _lock(member)
-    formal = _formal(member)
-    _check(actor, formal.org)
-    reason = (reason or "").strip()
+def _status_reason(reason: str, document: str = "") -> tuple[str, str]:
+    reason, document = (reason or "").strip(), (document or "").strip()
     if not reason:
         raise InvalidInput("请填写原因", field="reason")
+    if len(reason) > 200:
+        raise InvalidInput("原因不超过200字", field="reason")
+    if len(document) > 60:
+        raise InvalidInput("文号不超过60字", field="document")
+    return reason, document
+
+
+def _status_date(member: Member, on: dt.date) -> None:
     _not_future(on)
+    if on < member.joined_on:
+        raise RuleViolation(
+            f"日期不能早于入党日期（{member.joined_on:%Y-%m-%d}）", code="date_order", field="on"
+        )
+    if member.status_on and on < member.status_on:
+        raise RuleViolation(
+            f"日期不能早于上次党籍状态变更（{member.status_on:%Y-%m-%d}）", code="date_order", field="on"
+        )
+
+
+def _check_status(actor, org: Org, how: str = "") -> None:
+    """Who decides what: the branch records a death (people.change over its members); 停止党籍, its
+    restoration and the other endings are decided by the committee above (people.approve). Someone who
+    manages the member but may not decide is told so (403); anyone else gets the 404 of a row outside
+    their scope."""
+    if actor is None:
+        return
+    _check(actor, org)
+    if how != EndKind.DECEASED and not scope_for(actor, "people", "approve").contains(org):
+        raise PermissionDenied("停止党籍、恢复党籍、退党、除名和开除党籍须由上级党委决定并登记")
+
+
+@transaction.atomic
+def membership_end(
+    *, actor, member: Member, on: dt.date, how: str, reason: str, document: str = ""
+) -> Member:
+    """The membership ends on ``on`` — ``how`` one of ``EndKind`` (the pipeline cancels a probation, an
+    accepted transfer out of the platform ends the relation here, an office records a death, 退党, 除名
+    or 开除党籍): the open formal and activity relations and any open mobility end there, the member's
+    status becomes ended with the reason and the decision's number; the history stays. ``Person.org``
+    keeps the last org. Publishes ``members.membership_ended`` with ``how``."""
+    member = _lock(member)
+    formal = _formal(member)
+    if how not in EndKind.values:
+        raise InvalidInput("请选择终止方式", field="how")
+    _check_status(actor, formal.org, how)
+    reason, document = _status_reason(reason, document)
+    _status_date(member, on)
     relations = [r for r in (formal, _open(member, RelationKind.ACTIVITY)) if r is not None]
     for relation in relations:
         if on <= relation.start_on:
@@ -433,7 +476,85 @@ def membership_end(*, actor, member: Member, on: dt.date, reason: str) -> Member
         model_update(relation, actor=actor, data={"end_on": on, "note": reason[:200]}, action="end")
     for mobility in Mobility.objects.filter(member=member, end_on__isnull=True, start_on__lt=on):
         model_update(mobility, actor=actor, data={"end_on": on}, action="end")
-    events.publish("members.membership_ended", {"member_id": member.pk, "on": on.isoformat()})
+    member, _ = model_update(
+        member,
+        actor=actor,
+        data={
+            "status": MemberStatus.ENDED,
+            "status_on": on,
+            "end_kind": how,
+            "status_reason": reason,
+            "status_document": document,
+        },
+        action="membership_end",
+        message=EndKind(how).label,
+    )
+    events.publish("members.membership_ended", {"member_id": member.pk, "on": on.isoformat(), "how": how})
+    return member
+
+
+@transaction.atomic
+def member_exit(*, actor, member: Member, on: dt.date, how: str, reason: str, document: str = "") -> Member:
+    """An office's decision that ends a membership (去世, 退党, 除名, 开除党籍); the other endings come
+    from their own workflows and are refused here."""
+    if how not in DECIDED_ENDS:
+        raise InvalidInput("请选择去世、退党、除名或开除党籍", field="how")
+    return membership_end(actor=actor, member=member, on=on, how=how, reason=reason, document=document)
+
+
+@transaction.atomic
+def member_suspend(*, actor, member: Member, on: dt.date, reason: str, document: str = "") -> Member:
+    """停止党籍 (a full member out of contact, decided by the branch and approved above): the member stays
+    on the branch's register with their relations, but is no longer an active member — their credential
+    is revoked and no transfer or new credential starts — until restored or removed."""
+    member = _lock(member)
+    formal = _formal(member)
+    _check_status(actor, formal.org)
+    if member.status != MemberStatus.ACTIVE:
+        raise RuleViolation("只有党籍正常的党员可以停止党籍", code="not_active")
+    if member.standing == Standing.PROBATIONARY:
+        raise RuleViolation(
+            "预备党员失去联系的应取消预备党员资格，而不是停止党籍", code="probationary", field="how"
+        )
+    reason, document = _status_reason(reason, document)
+    _status_date(member, on)
+    member, _ = model_update(
+        member,
+        actor=actor,
+        data={
+            "status": MemberStatus.SUSPENDED,
+            "status_on": on,
+            "status_reason": reason,
+            "status_document": document,
+        },
+        action="suspend",
+    )
+    events.publish("members.suspended", {"member_id": member.pk, "on": on.isoformat()})
+    return member
+
+
+@transaction.atomic
+def member_restore(*, actor, member: Member, on: dt.date, reason: str, document: str = "") -> Member:
+    """恢复党籍: a suspended member is active again from ``on``."""
+    member = _lock(member)
+    formal = _formal(member)
+    _check_status(actor, formal.org)
+    if member.status != MemberStatus.SUSPENDED:
+        raise RuleViolation("只有停止党籍的党员可以恢复党籍", code="not_suspended")
+    reason, document = _status_reason(reason, document)
+    _status_date(member, on)
+    member, _ = model_update(
+        member,
+        actor=actor,
+        data={
+            "status": MemberStatus.ACTIVE,
+            "status_on": on,
+            "status_reason": reason,
+            "status_document": document,
+        },
+        action="restore",
+    )
+    events.publish("members.restored", {"member_id": member.pk, "on": on.isoformat()})
     return member
 
 

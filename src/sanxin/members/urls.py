@@ -14,6 +14,7 @@ urlpatterns = [
     path("bulk/", views.member_bulk, name="bulk"),
     path("<int:member_id>/declare/", views.member_declare, name="declare"),
     path("<int:member_id>/pay/", views.member_pay, name="pay"),
+    path("<int:member_id>/status/", views.member_status, name="status"),
     path("pipeline/", include("sanxin.members.pipeline.urls")),
     path("findings/", include("sanxin.members.findings.urls")),
     path("funds/", include("sanxin.members.funds.urls")),

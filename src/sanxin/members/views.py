@@ -21,7 +21,16 @@ from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, Person
 
 from . import selectors, services
 from .dues import Basis
-from .forms import BulkForm, DeclarationForm, EnrolForm, LedgerForm, MemberFilterForm, PaymentForm, PhoneForm
+from .forms import (
+    BulkForm,
+    DeclarationForm,
+    EnrolForm,
+    LedgerForm,
+    MemberFilterForm,
+    PaymentForm,
+    PhoneForm,
+    StatusForm,
+)
 from .imports import roster_ledger
 from .models import Member
 
@@ -50,6 +59,7 @@ def member_list(request):
         work_kind=data.get("work_kind", ""),
         employer=data.get("employer", ""),
         age_band=data.get("age_band", ""),
+        status=data.get("status", ""),
         on=today,
     )
     if request.GET.get("export") == "xlsx":
@@ -172,6 +182,36 @@ def member_declare(request, member_id):
             messages.success(request, "已登记收入申报")
             return redirect("members:detail", member.pk)
     return render_form(request, "members/declare.html", {"form": form, "member": member})
+
+
+@permission("people", "change", model=Member, lookup="member_id")
+@require_http_methods(["GET", "POST"])
+def member_status(request, member_id):
+    """停止党籍, 恢复党籍 and 党籍终止 (去世, 退党, 除名, 开除党籍): the branch records a death, the committee
+    above decides the rest (the service checks ``people.approve``)."""
+    member = request.scope.get(Member.objects.select_related("person__org"), pk=member_id)
+    can_decide = member.person.org is not None and scope_for(request.user, "people", "approve").contains(
+        member.person.org
+    )
+    form = StatusForm(
+        request.POST or None, member=member, can_decide=can_decide, initial={"on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        action = data.pop("action")
+        try:
+            if action == "suspend":
+                services.member_suspend(actor=request.user, member=member, **data)
+            elif action == "restore":
+                services.member_restore(actor=request.user, member=member, **data)
+            else:
+                services.member_exit(actor=request.user, member=member, how=action, **data)
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已登记：{dict(StatusForm.ACTIONS)[action]}")
+            return redirect("members:detail", member.pk)
+    return render_form(request, "members/status.html", {"form": form, "member": member})
 
 
 @permission("people", "view", model=Member, lookup="member_id")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sanxin.demo.registry import DemoContext, step
 from sanxin.members.demo import MOBILE_BRANCHES
-from sanxin.members.models import Member, Mobility
+from sanxin.members.models import Member, MemberStatus, Mobility
 from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, OrgType
 
 from . import services
@@ -39,6 +39,7 @@ def _members(org: Org, before: dt.date) -> list[Member]:
             relations__end_on__isnull=True,
             relations__start_on__lt=before,
             person__user__isnull=True,
+            status=MemberStatus.ACTIVE,
         )
         .exclude(pk__in=Mobility.objects.filter(end_on__isnull=True).values("member_id"))
         .exclude(pk__in=Transfer.objects.values("member_id"))

@@ -39,7 +39,15 @@ from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
 from sanxin.core.scope import scope_for
 from sanxin.core.services import model_create, model_update
 from sanxin.members import services as member_services
-from sanxin.members.models import Direction, Member, Mobility, RelationKind, RelationSource
+from sanxin.members.models import (
+    Direction,
+    EndKind,
+    Member,
+    MemberStatus,
+    Mobility,
+    RelationKind,
+    RelationSource,
+)
 from sanxin.orgs.models import BRANCH_TYPES, COMMITTEE_TYPES, Org, OrgStatus
 
 from .models import Kind, State, Transfer, TransferLetter, TransferStep
@@ -239,6 +247,8 @@ def transfer_apply(
     from_org = formal.org
     if not _is_member_self(actor, member):
         _check(actor, from_org, "apply")
+    if member.status == MemberStatus.SUSPENDED:
+        raise RuleViolation("该党员已停止党籍，恢复党籍后方可转接组织关系", code="suspended")
     to_name, to_code = (to_name or "").strip(), (to_code or "").strip()
     if to_org is not None:
         to_name, to_code = "", ""
@@ -445,7 +455,9 @@ def _switch(transfer: Transfer, on: dt.date) -> None:
         )
     elif transfer.kind == Kind.EXTERNAL:
         dest = transfer.to_name + (f"（{transfer.to_code}）" if transfer.to_code else "")
-        member_services.membership_end(actor=None, member=member, on=on, reason=f"组织关系转往{dest}")
+        member_services.membership_end(
+            actor=None, member=member, on=on, how=EndKind.TRANSFERRED_OUT, reason=f"组织关系转往{dest}"
+        )
     elif transfer.kind == Kind.MOBILE_OUT:
         member_services.mobile_out(
             actor=None,

@@ -38,7 +38,7 @@ from sanxin.core.validators import resident_id_birth_date
 from sanxin.orgs.models import BRANCH_TYPES, COMMITTEE_TYPES, Org, OrgStatus, Person
 
 from .. import services as member_services
-from ..models import Employment, Member, Standing
+from ..models import Employment, EndKind, Member, Standing
 from .models import CaseStatus, DevelopmentCase, DevelopmentQuota, DevelopmentStep, Stage
 
 MIN_AGE = 18
@@ -484,7 +484,11 @@ def case_end(*, actor, case: DevelopmentCase, on: dt.date, reason: str) -> Devel
     if case.stage == Stage.PROBATIONARY:
         _approve(actor, case.org, "取消预备党员资格")
         member_services.membership_end(
-            actor=actor, member=case.member, on=on, reason=f"取消预备党员资格：{reason}"
+            actor=actor,
+            member=case.member,
+            on=on,
+            how=EndKind.PROBATION_CANCELLED,
+            reason=f"取消预备党员资格：{reason}",
         )
         status = CaseStatus.CANCELLED
     else:

@@ -26,7 +26,15 @@ def ready() -> None:
 
     @events.subscribe("members.membership_ended", name="credentials.revoke_on_end")
     def revoke_on_end(event) -> None:
-        credentials_revoke_for(member_id=event.payload["member_id"], category=Revocation.MEMBERSHIP_ENDED)
+        """A death is said as such to a verifier; a transfer out of the platform is revoked by
+        ``transfers.accepted`` first; any other ending as 党员身份已终止."""
+        how = event.payload.get("how")
+        category = Revocation.DECEASED if how == "deceased" else Revocation.MEMBERSHIP_ENDED
+        credentials_revoke_for(member_id=event.payload["member_id"], category=category)
+
+    @events.subscribe("members.suspended", name="credentials.revoke_on_suspension")
+    def revoke_on_suspension(event) -> None:
+        credentials_revoke_for(member_id=event.payload["member_id"], category=Revocation.SUSPENDED)
 
     @events.subscribe("members.moved", name="credentials.revoke_on_move")
     def revoke_on_move(event) -> None:

@@ -27,6 +27,8 @@ class Revocation(models.TextChoices):
     TRANSFER_OUT = "transfer_out", _("组织关系已转出")
     ORG_CHANGED = "org_changed", _("组织关系已调整")
     MEMBERSHIP_ENDED = "membership_ended", _("党员身份已终止")
+    SUSPENDED = "suspended", _("已停止党籍")
+    DECEASED = "deceased", _("党员已去世")
     LOST = "lost", _("遗失")
     MISUSE = "misuse", _("冒用或不当使用")
     OTHER = "other", _("其他")

@@ -6,7 +6,8 @@ A member may issue their own credential (from the phone page); a secretary or an
 revokes for the members in their people scope. Issuing again revokes the previous credential as
 已换发, so a member holds one valid credential at a time (the database's partial unique index backs
 this against a double click). Revocation happens automatically when the member's organization
-relationship is transferred out or moved, or the membership ends (``hooks``), and manually with a
+relationship is transferred out or moved, the membership is suspended (停止党籍) or ends — a death
+said as such (``hooks``), and manually with a
 category and a reason.
 """
 
@@ -22,7 +23,7 @@ from sanxin.core.crypto import mask
 from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
 from sanxin.core.scope import scope_for
 from sanxin.core.services import model_create, model_update
-from sanxin.members.models import Member, OrgRelation, RelationKind, Standing
+from sanxin.members.models import Member, MemberStatus, OrgRelation, RelationKind, Standing
 from sanxin.transfers import keys
 
 from . import codec
@@ -92,6 +93,8 @@ def credential_issue(*, actor, member: Member) -> Credential:
     )
     if formal is None:
         raise RuleViolation("该党员的组织关系已结束，不能签发数字身份证", code="not_active")
+    if member.status == MemberStatus.SUSPENDED:
+        raise RuleViolation("该党员已停止党籍，恢复党籍后方可签发数字身份证", code="suspended")
     sk = signing_key()
     key = _register_key(sk)
     for previous in Credential.objects.select_for_update().filter(member=member, revoked_at__isnull=True):

@@ -11,6 +11,8 @@ MEMBER_EVENTS = (
     "members.mobility_ended",
     "members.converted",
     "members.membership_ended",
+    "members.suspended",
+    "members.restored",
 )
 TRANSFER_EVENTS = (
     "transfers.applied",

@@ -24,6 +24,7 @@ _KEYS = {
     "letter_no",
     "valid_until",
     "external_org_code",
+    "how",  # members.membership_ended: the EndKind code
 }
 
 

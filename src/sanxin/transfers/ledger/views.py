@@ -31,6 +31,8 @@ KIND_LABELS = {
     "members.mobility_ended": "流动结束",
     "members.converted": "转为正式党员",
     "members.membership_ended": "党籍终止",
+    "members.suspended": "停止党籍",
+    "members.restored": "恢复党籍",
     "transfers.applied": "转接申请",
     "transfers.approved": "转出审批通过",
     "transfers.rejected": "转出审批驳回",
