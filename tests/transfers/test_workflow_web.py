@@ -194,3 +194,35 @@ def test_overdue_view_counts_working_days(w):
     assert w.transfer_b.pk not in {r["id"] for r in a_rows}
     text = page(w.office).get("/transfers/overdue/").content.decode()
     assert m.person.name in text and str(by_id[old.pk]["waited"]) in text
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.status_code
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def test_the_list_and_the_overdue_view_export_their_rows_within_scope(w):
+    from sanxin.core.models import AuditLog
+
+    rows = _sheet(page(w.secretary_a).get("/transfers/", {"export": "xlsx"}))
+    header = next(r for r in rows if r and r[0] == "党员")
+    body = rows[rows.index(header) + 1 :]
+    assert [r[0] for r in body] == [w.member_a.person.name]  # member_b's transfer is the other side's
+    assert body[0][3] == w.branch_c.name and body[0][4] == "待转出组织审批"
+    assert not any(LEAK_MARKER in str(c) for r in rows for c in r if c)
+    assert AuditLog.objects.filter(
+        action="export", actor_id=w.secretary_a.pk, object_type="transfers.transfer"
+    ).exists()
+    rows = _sheet(page(w.office).get("/transfers/overdue/", {"days": 5, "export": "xlsx"}))
+    header = next(r for r in rows if r and r[0] == "党员")
+    assert header[-1] == "已等待（工作日）"
+    names = {r[0] for r in rows[rows.index(header) + 1 :]}
+    assert names == {w.member_a.person.name, w.member_b.person.name}
+    member = UserFactory()
+    grant_create(actor=None, user=member, role="member", org=w.branch_a)
+    assert page(member).get("/transfers/", {"export": "xlsx"}).status_code == 403

@@ -128,10 +128,10 @@ allow(Role.ORG_DEPARTMENT, "people", "quota", {ORG, REG})
 # the committees and offices do the same over their subtree (or region/industry) and give the higher
 # level's approval of transfers that cross committees or leave the platform. A member applies for
 # themself and follows their own transfers through routes of their own (owner rows), not the matrix.
-for _action in ("view", "apply", "approve", "accept"):
+for _action in ("view", "apply", "approve", "accept", "export"):
     allow(Role.BRANCH_SECRETARY, "transfers", _action, {ORG})
 for _role, _anchors in _OFFICES.items():
-    for _action in ("view", "apply", "approve", "accept", "escalate"):
+    for _action in ("view", "apply", "approve", "accept", "escalate", "export"):
         allow(_role, "transfers", _action, _anchors)
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})

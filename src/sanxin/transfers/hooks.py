@@ -68,6 +68,16 @@ def ready() -> None:
             visible=lambda u: has_permission(u, "transfers", "view"),
         )
     )
+    from sanxin.core import events
+
+    from . import alerts
+    from .ledger.hooks import TRANSFER_EVENTS
+
+    def tell(event) -> None:
+        alerts.transfer_moved(event.payload["transfer_id"])
+
+    for name in TRANSFER_EVENTS:
+        events.subscribe(name, name="transfers.alerts")(tell)
     audit.label_actions(
         {
             "approve": "审批同意",

@@ -11,14 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sanxin.core.audit import record as audit_record
 from sanxin.core.errors import RuleViolation, ServiceError
+from sanxin.core.excel.export import workbook_response
 from sanxin.core.pages import form_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
 from sanxin.members.models import Member
 from sanxin.orgs.models import Org
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import ActionForm, ApplyForm, FilterForm, MyApplyForm, OverdueForm
 from .models import State, Transfer
 
@@ -33,6 +35,8 @@ def transfer_list(request):
     qs = selectors.transfer_list(
         request.scope, state=data.get("state", ""), kind=data.get("kind", ""), q=data.get("q", "")
     )
+    if request.GET.get("export") == "xlsx":
+        return _export(request, qs, title="组织关系转接台账")
     queues = [(key, label, list(q[:20]), q.count()) for key, label, q in selectors.queues(request.user)]
     return render(
         request,
@@ -42,7 +46,26 @@ def transfer_list(request):
             "page": paginate(request, qs, 50),
             "queues": queues,
             "can_apply": has_permission(request.user, "transfers", "apply"),
+            "can_export": has_permission(request.user, "transfers", "export"),
+            "query": _without_export(request),
         },
+    )
+
+
+def _without_export(request) -> str:
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _export(request, rows, *, title: str, waited: bool = False):
+    """The page's rows as a ledger (``transfers.export``), audited."""
+    if not has_permission(request.user, "transfers", "export"):
+        return render(request, "403.html", status=403)
+    audit_record(actor=request.user, action="export", object_type=Transfer._meta.label_lower, message=title)
+    return workbook_response(
+        exports.transfer_ledger(rows, title=title, waited=waited).close(), filename=title
     )
 
 
@@ -183,12 +206,22 @@ def transfer_overdue(request):
     """The office's view of steps waiting longer than N working days, by who holds them."""
     form = OverdueForm(request.GET or None)
     days = (form.cleaned_data.get("days") if form.is_valid() else None) or selectors.OVERDUE_DAYS
+    if request.GET.get("export") == "xlsx":
+        rows = selectors.with_waited(selectors.overdue(request.scope, days=days))
+        return _export(request, rows, title=f"组织关系转接超期未办（超过{days}个工作日）", waited=True)
     page = paginate(request, selectors.overdue(request.scope, days=days), 50)
     rows = selectors.with_waited(page.object_list)
     return render(
         request,
         "transfers/overdue.html",
-        {"form": form, "page": page, "rows": rows, "days": days},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "days": days,
+            "can_export": has_permission(request.user, "transfers", "export"),
+            "query": _without_export(request),
+        },
         status=200 if not form.errors else 400,
     )
 
