@@ -11,7 +11,7 @@ from django.utils import timezone
 from sanxin.accounts.matrix import ORG, REG, anchors_for
 from sanxin.accounts.models import Grant
 from sanxin.core import notify
-from sanxin.orgs.models import COMMITTEE_TYPES
+from sanxin.orgs.models import COMMITTEE_TYPES, Org
 
 from .models import State, Transfer
 
@@ -34,7 +34,7 @@ def actors_for(org, action: str) -> list[int]:
     today = timezone.localdate()
     anchored = Q(anchor=ORG, org_id=org.pk)
     if org.org_type in COMMITTEE_TYPES:
-        parent = org.get_parent()
+        parent = Org.objects.get_parent(org)
         if parent is None or parent.region_id != org.region_id:  # the region's top committee
             anchored |= Q(anchor=REG, region_id=org.region_id)
     grants = Grant.objects.filter(anchored, valid_from__lte=today).filter(
