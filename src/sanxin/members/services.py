@@ -502,60 +502,72 @@ def member_exit(*, actor, member: Member, on: dt.date, how: str, reason: str, do
     return membership_end(actor=actor, member=member, on=on, how=how, reason=reason, document=document)
 
 
-@transaction.atomic
-def member_suspend(*, actor, member: Member, on: dt.date, reason: str, document: str = "") -> Member:
-    """停止党籍 (a full member out of contact, decided by the branch and approved above): the member stays
-    on the branch's register with their relations, but is no longer an active member — their credential
-    is revoked and no transfer or new credential starts — until restored or removed."""
+def _status_change(
+    actor, member: Member, *, to: str, on, reason, document, action: str, event: str, check
+) -> Member:
+    """One change of 党籍状态 between 正常 and 停止党籍: lock, scope, the state's own rule (``check``),
+    reason and date, the audited update and the ``event``."""
     member = _lock(member)
-    formal = _formal(member)
-    _check_status(actor, formal.org)
+    _check_status(actor, _formal(member).org)
+    check(member)
+    reason, document = _status_reason(reason, document)
+    _status_date(member, on)
+    member, _ = model_update(
+        member,
+        actor=actor,
+        data={"status": to, "status_on": on, "status_reason": reason, "status_document": document},
+        action=action,
+    )
+    events.publish(event, {"member_id": member.pk, "on": on.isoformat()})
+    return member
+
+
+def _may_suspend(member: Member) -> None:
     if member.status != MemberStatus.ACTIVE:
         raise RuleViolation("只有党籍正常的党员可以停止党籍", code="not_active")
     if member.standing == Standing.PROBATIONARY:
         raise RuleViolation(
             "预备党员失去联系的应取消预备党员资格，而不是停止党籍", code="probationary", field="how"
         )
-    reason, document = _status_reason(reason, document)
-    _status_date(member, on)
-    member, _ = model_update(
+
+
+def _may_restore(member: Member) -> None:
+    if member.status != MemberStatus.SUSPENDED:
+        raise RuleViolation("只有停止党籍的党员可以恢复党籍", code="not_suspended")
+
+
+@transaction.atomic
+def member_suspend(*, actor, member: Member, on: dt.date, reason: str, document: str = "") -> Member:
+    """停止党籍 (a full member out of contact, decided by the branch and approved above): the member stays
+    on the branch's register with their relations, but is no longer an active member — their credential
+    is revoked and no transfer or new credential starts — until restored or removed."""
+    return _status_change(
+        actor,
         member,
-        actor=actor,
-        data={
-            "status": MemberStatus.SUSPENDED,
-            "status_on": on,
-            "status_reason": reason,
-            "status_document": document,
-        },
+        to=MemberStatus.SUSPENDED,
+        on=on,
+        reason=reason,
+        document=document,
         action="suspend",
+        event="members.suspended",
+        check=_may_suspend,
     )
-    events.publish("members.suspended", {"member_id": member.pk, "on": on.isoformat()})
-    return member
 
 
 @transaction.atomic
 def member_restore(*, actor, member: Member, on: dt.date, reason: str, document: str = "") -> Member:
     """恢复党籍: a suspended member is active again from ``on``."""
-    member = _lock(member)
-    formal = _formal(member)
-    _check_status(actor, formal.org)
-    if member.status != MemberStatus.SUSPENDED:
-        raise RuleViolation("只有停止党籍的党员可以恢复党籍", code="not_suspended")
-    reason, document = _status_reason(reason, document)
-    _status_date(member, on)
-    member, _ = model_update(
+    return _status_change(
+        actor,
         member,
-        actor=actor,
-        data={
-            "status": MemberStatus.ACTIVE,
-            "status_on": on,
-            "status_reason": reason,
-            "status_document": document,
-        },
+        to=MemberStatus.ACTIVE,
+        on=on,
+        reason=reason,
+        document=document,
         action="restore",
+        event="members.restored",
+        check=_may_restore,
     )
-    events.publish("members.restored", {"member_id": member.pk, "on": on.isoformat()})
-    return member
 
 
 @transaction.atomic
