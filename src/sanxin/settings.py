@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "sanxin.registry",
     "sanxin.members",
     "sanxin.transfers",
+    "sanxin.meetings",
     "sanxin.demo",
 ]
 

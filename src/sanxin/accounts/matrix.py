@@ -43,6 +43,7 @@ MODULES = {
     "accounts": "账号与授权",
     "system": "系统管理",
     "transfers": "组织关系转接",
+    "meetings": "组织生活",
 }
 
 ACTIONS = {
@@ -63,6 +64,7 @@ ACTIONS = {
     "apply": "申请（组织关系转接）",
     "escalate": "上级审批（组织关系转接）",
     "accept": "接收（组织关系转接）",
+    "rules": "设定组织生活制度",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -133,6 +135,17 @@ for _action in ("view", "apply", "approve", "accept", "export"):
 for _role, _anchors in _OFFICES.items():
     for _action in ("view", "apply", "approve", "accept", "escalate", "export"):
         allow(_role, "transfers", _action, _anchors)
+# 组织生活: the branch schedules, holds and records its meetings; the committees and offices above see
+# and oversee them over their subtree (or region/industry) and may hold meetings of their own; the
+# organization department and the committees set the rules. A member checks in, asks for leave and does
+# a make-up on routes of their own (owner rows).
+for _action in ("view", "create", "change", "export"):
+    allow(Role.BRANCH_SECRETARY, "meetings", _action, {ORG})
+    for _role, _anchors in _OFFICES.items():
+        allow(_role, "meetings", _action, _anchors)
+allow(Role.MEMBER_LIAISON, "meetings", "view", {ORG})
+allow(Role.ORG_DEPARTMENT, "meetings", "rules", {ORG, REG})
+allow(Role.INDUSTRY_COMMITTEE, "meetings", "rules", {ORG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})

@@ -1,0 +1,415 @@
+"""Reads of organization life: scoped meeting lists, a member's own meetings and tasks, the rules in
+force, and compliance — required vs held by kind for every branch and period, computed in SQL.
+
+Compliance of a branch over a window [start, end) (a month, a quarter, a year):
+
+- a *requirement* is (kind, one period of its rule that overlaps the window, the minimum count), with
+  the rule in force on the first day of that period — so a later change of rules does not rewrite a
+  past period — and the org types it applies to (the type's own rule, else the default);
+- a requirement is *met* when the branch held at least that many meetings of the kind in the period
+  (for a rule with a quorum, meetings that met it); it is *missed* when its period is over and it is
+  not met; otherwise it is *pending*;
+- a branch is compliant for the window when none of its requirements is missed.
+
+Each requirement is one correlated ``COUNT`` subquery on the meetings' (org, day) index; the counts
+of compliant branches per child of a committee are one ``GROUP BY`` over those annotations, never a
+loop in Python.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+
+from sanxin.core.query import prefix_q
+from sanxin.core.scope import Scope
+from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus
+
+from . import rules as r
+from .models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    Kind,
+    MakeUp,
+    Meeting,
+    MeetingRule,
+    MeetingStatus,
+    Quorum,
+    Venue,
+)
+
+# --- meetings ----------------------------------------------------------------------------------------------
+
+
+def meeting_list(
+    scope: Scope,
+    *,
+    org: Org | None = None,
+    kind: str = "",
+    status: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> QuerySet[Meeting]:
+    qs = scope.filter(Meeting.objects.select_related("org", "venue"))
+    if org is not None:
+        qs = qs.filter(prefix_q("org__path", org.path))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if start:
+        qs = qs.filter(held_on__gte=start)
+    if end:
+        qs = qs.filter(held_on__lt=end)
+    return qs.order_by("-starts_at", "-pk")
+
+
+def attendance_of(meeting: Meeting) -> QuerySet[Attendance]:
+    return meeting.attendances.select_related("member__person").order_by("member__person__name", "pk")
+
+
+def my_attendances(user, *, upcoming: bool | None = None) -> QuerySet[Attendance]:
+    """The signed-in member's meetings (any org that invited them), soonest first for upcoming ones."""
+    qs = Attendance.objects.filter(member__person__user=user).select_related("meeting__org", "meeting__venue")
+    now = timezone.now()
+    if upcoming is True:
+        return qs.filter(meeting__status=MeetingStatus.SCHEDULED, meeting__ends_at__gte=now).order_by(
+            "meeting__starts_at"
+        )
+    if upcoming is False:
+        return qs.exclude(meeting__status=MeetingStatus.SCHEDULED, meeting__ends_at__gte=now).order_by(
+            "-meeting__starts_at"
+        )
+    return qs.order_by("-meeting__starts_at")
+
+
+def my_makeups(user) -> QuerySet[MakeUp]:
+    return (
+        MakeUp.objects.filter(attendance__member__person__user=user)
+        .select_related("attendance__meeting__org")
+        .order_by("done_at", "due_on", "pk")
+    )
+
+
+def leave_queue(scope: Scope) -> QuerySet[Attendance]:
+    """Leave requests waiting for a decision, for the orgs in the scope."""
+    meetings = scope.filter(Meeting.objects.all()).values("pk")
+    return (
+        Attendance.objects.filter(status=AttendanceStatus.LEAVE_ASKED, meeting__in=meetings)
+        .select_related("member__person", "meeting")
+        .order_by("meeting__starts_at", "pk")
+    )
+
+
+def venues(scope: Scope) -> QuerySet[Venue]:
+    return scope.filter(Venue.objects.select_related("org")).order_by("name", "pk")
+
+
+def bookable_venues(org: Org) -> QuerySet[Venue]:
+    """The venues a branch may book: its own and those of the orgs above it, and public places."""
+    ancestors = [org.path[:i] for i in range(Org.steplen, len(org.path) + 1, Org.steplen)]
+    return (
+        Venue.objects.filter(active=True)
+        .filter(Q(org__path__in=ancestors) | Q(kind__in=["centre", "station"]))
+        .order_by("name", "pk")
+    )
+
+
+def counts(meeting: Meeting) -> dict:
+    """Live attendance counts of one meeting (kept on the row once it is closed)."""
+    rows = meeting.attendances.aggregate(
+        invited=Count("pk"),
+        present=Count("pk", filter=Q(status__in=ATTENDED)),
+        late=Count("pk", filter=Q(status=AttendanceStatus.LATE)),
+        leave_asked=Count("pk", filter=Q(status=AttendanceStatus.LEAVE_ASKED)),
+        excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
+        absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
+        made_up=Count("pk", filter=Q(status=AttendanceStatus.MADE_UP)),
+        voting=Count("pk", filter=Q(voting=True)),
+        present_voting=Count("pk", filter=Q(voting=True, status__in=ATTENDED)),
+    )
+    return rows
+
+
+# --- rules -------------------------------------------------------------------------------------------------
+
+
+def rules_on(on: dt.date) -> list[MeetingRule]:
+    return list(MeetingRule.objects.filter(MeetingRule.active_q(on)).order_by("kind", "org_type"))
+
+
+def rule_history() -> QuerySet[MeetingRule]:
+    return MeetingRule.objects.order_by("kind", "org_type", "-start_on")
+
+
+# --- compliance -------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Requirement:
+    key: str  # the annotation's name
+    kind: str
+    start: dt.date
+    end: dt.date
+    min_count: int
+    quorum: str
+    types: frozenset[str]  # the org types it applies to
+    label: str
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+
+def _types_for(rule: MeetingRule, all_rules: list[MeetingRule]) -> frozenset[str]:
+    if rule.org_type:
+        return frozenset({rule.org_type})
+    own = {x.org_type for x in all_rules if x.org_type and x.kind == rule.kind}
+    return frozenset(str(t) for t in BRANCH_TYPES) - own
+
+
+def requirements(start: dt.date, end: dt.date) -> list[Requirement]:
+    """Every (kind, period, minimum) that the window [start, end) overlaps, under the rule in force
+    on each period's first day."""
+    rows = list(
+        MeetingRule.objects.filter(start_on__lt=end).filter(Q(end_on__isnull=True) | Q(end_on__gt=start))
+    )
+    out = []
+    seen = set()
+    for rule in rows:
+        for p_start, p_end in r.periods(start, end, rule.period):
+            if not rule.active_on(p_start):
+                continue
+            active = [x for x in rows if x.active_on(p_start)]
+            types = _types_for(rule, active)
+            if not types:
+                continue
+            key = f"req_{rule.kind}_{rule.org_type or 'all'}_{p_start:%Y%m}"
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(
+                Requirement(
+                    key=key,
+                    kind=rule.kind,
+                    start=p_start,
+                    end=p_end,
+                    min_count=rule.min_count,
+                    quorum=rule.quorum,
+                    types=types,
+                    label=r.period_label(p_start, rule.period),
+                )
+            )
+    kinds = list(Kind.values)
+    out.sort(key=lambda q: (kinds.index(q.kind), q.start, q.key))
+    return out
+
+
+def _held(req: Requirement) -> Subquery:
+    qs = Meeting.objects.filter(
+        org=OuterRef("pk"),
+        kind=req.kind,
+        status=MeetingStatus.HELD,
+        held_on__gte=req.start,
+        held_on__lt=req.end,
+    )
+    if req.quorum != Quorum.NONE:
+        qs = qs.filter(quorum_met=True)
+    return Subquery(
+        qs.order_by().values("org").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
+    )
+
+
+def branches(scope: Scope, *, under: Org | None = None) -> QuerySet[Org]:
+    """The active branches in scope (optionally under ``under``): those compliance is asked of."""
+    qs = scope.filter(Org.objects.filter(org_type__in=BRANCH_TYPES, status=OrgStatus.ACTIVE))
+    if under is not None:
+        qs = qs.filter(prefix_q("path", under.path))
+    return qs
+
+
+def annotate_compliance(qs: QuerySet[Org], reqs: list[Requirement], today: dt.date) -> QuerySet[Org]:
+    """Add to each branch: per requirement the count held (``req_…``, NULL where it does not apply),
+    ``missed`` (requirements whose period is over and not met), ``pending`` (not over, not met yet),
+    ``required`` (that apply) and ``compliant`` (no missed one)."""
+    missed_terms, pending_terms, required_terms = [], [], []
+    for req in reqs:
+        applies = Q(org_type__in=sorted(req.types))
+        qs = qs.annotate(**{req.key: Case(When(applies, then=Coalesce(_held(req), 0)), default=Value(None))})
+        short = applies & Q(**{f"{req.key}__lt": req.min_count})
+        over = req.end <= today
+        (missed_terms if over else pending_terms).append(Case(When(short, then=1), default=0))
+        required_terms.append(Case(When(applies, then=1), default=0))
+
+    def total(terms):
+        if not terms:
+            return Value(0)
+        expr = terms[0]
+        for term in terms[1:]:
+            expr = expr + term
+        return ExpressionWrapper(expr, output_field=IntegerField())
+
+    return qs.annotate(
+        missed=total(missed_terms), pending=total(pending_terms), required=total(required_terms)
+    ).annotate(compliant=ExpressionWrapper(Q(missed=0), output_field=BooleanField()))
+
+
+def attendance_rates(qs: QuerySet[Org], start: dt.date, end: dt.date) -> QuerySet[Org]:
+    """Add ``invited`` and ``present``: the sums over the branch's held meetings in the window."""
+    held = Meeting.objects.filter(
+        org=OuterRef("pk"), status=MeetingStatus.HELD, held_on__gte=start, held_on__lt=end
+    )
+
+    def total(field):
+        return Coalesce(
+            Subquery(
+                held.order_by().values("org").annotate(s=Sum(field)).values("s")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return qs.annotate(invited=total("invited_count"), present=total("present_count"))
+
+
+@dataclasses.dataclass
+class ComplianceTable:
+    start: dt.date
+    end: dt.date
+    requirements: list[Requirement]
+    rows: list[dict]  # per child of the org (or per branch when the org is a branch's parent)
+    total: dict
+
+
+def compliance(
+    scope: Scope, start: dt.date, end: dt.date, *, under: Org | None = None, today: dt.date | None = None
+):
+    """The compliance table of the window: the branches under ``under`` grouped by the child of
+    ``under`` they sit in (a branch directly under it is its own row), with totals; all counts in SQL."""
+    today = today or timezone.localdate()
+    reqs = requirements(start, end)
+    base = attendance_rates(annotate_compliance(branches(scope, under=under), reqs, today), start, end)
+    depth = (under.depth + 1) if under is not None else 1
+    grouped = (
+        base.annotate(child=Substr("path", 1, depth * Org.steplen))
+        .values("child")
+        .annotate(
+            branches=Count("pk"),
+            compliant_n=Sum(Case(When(compliant=True, then=1), default=0)),
+            missed_n=Sum(Case(When(missed__gt=0, then=1), default=0)),
+            pending_n=Sum(Case(When(missed=0, pending__gt=0, then=1), default=0)),
+            invited_n=Sum("invited"),
+            present_n=Sum("present"),
+        )
+        .order_by("child")
+    )
+    rows = list(grouped)
+    orgs = {o.path: o for o in Org.objects.filter(path__in=[row["child"] for row in rows])}
+    for row in rows:
+        row["org"] = orgs.get(row["child"])
+        row["rate"] = _pct(row["compliant_n"], row["branches"])
+        row["attendance_rate"] = _pct(row["present_n"], row["invited_n"])
+    total = {
+        "branches": sum(x["branches"] for x in rows),
+        "compliant_n": sum(x["compliant_n"] for x in rows),
+        "missed_n": sum(x["missed_n"] for x in rows),
+        "pending_n": sum(x["pending_n"] for x in rows),
+        "invited_n": sum(x["invited_n"] or 0 for x in rows),
+        "present_n": sum(x["present_n"] or 0 for x in rows),
+    }
+    total["rate"] = _pct(total["compliant_n"], total["branches"])
+    total["attendance_rate"] = _pct(total["present_n"], total["invited_n"])
+    return ComplianceTable(start=start, end=end, requirements=reqs, rows=rows, total=total)
+
+
+def _pct(n, d) -> float | None:
+    return round(100 * (n or 0) / d, 1) if d else None
+
+
+def branch_compliance(scope: Scope, start: dt.date, end: dt.date, *, under: Org | None = None, today=None):
+    """The branch-level rows (a queryset: paginate it) with each requirement's count."""
+    today = today or timezone.localdate()
+    reqs = requirements(start, end)
+    qs = attendance_rates(annotate_compliance(branches(scope, under=under), reqs, today), start, end)
+    return reqs, qs.order_by("path")
+
+
+@dataclasses.dataclass
+class Cell:
+    requirement: Requirement
+    held: int | None
+    state: str  # met / missed / pending / n/a
+    reason: str
+
+
+def cells(org: Org, reqs: list[Requirement], today: dt.date) -> list[Cell]:
+    """One branch's row as cells with the reason for each missed requirement (read for a page)."""
+    out = []
+    for req in reqs:
+        held = getattr(org, req.key, None)
+        if held is None:
+            out.append(Cell(req, None, "n/a", ""))
+            continue
+        if held >= req.min_count:
+            out.append(Cell(req, held, "met", ""))
+            continue
+        if req.end > today:
+            out.append(Cell(req, held, "pending", f"本周期尚需召开{req.min_count - held}次"))
+            continue
+        out.append(Cell(req, held, "missed", _reason(org, req)))
+    return out
+
+
+def _reason(org: Org, req: Requirement) -> str:
+    meetings = Meeting.objects.filter(org=org, kind=req.kind, held_on__gte=req.start, held_on__lt=req.end)
+    held = meetings.filter(status=MeetingStatus.HELD)
+    if req.quorum != Quorum.NONE and held.filter(quorum_met=False).exists():
+        return "已召开但到会人数未达到规定"
+    cancelled = meetings.filter(status=MeetingStatus.CANCELLED).order_by("-starts_at").first()
+    if cancelled is not None:
+        return f"会议取消：{cancelled.cancel_reason}"
+    if meetings.filter(status=MeetingStatus.SCHEDULED).exists():
+        return "已安排但未办结"
+    return f"{req.label}未召开{req.kind_label}"
+
+
+def about_to_miss(org: Org, today: dt.date, within_days: int = 10) -> list[Cell]:
+    """The requirements of ``org`` whose period ends within ``within_days`` and are not met yet: the
+    secretary's home card."""
+    start, end = today, today + dt.timedelta(days=within_days)
+    reqs = [q for q in requirements(start, end) if q.end <= end + dt.timedelta(days=1) and q.end > today]
+    if not reqs:
+        return []
+    annotated = annotate_compliance(Org.objects.filter(pk=org.pk), reqs, today).first()
+    return [c for c in cells(annotated, reqs, today) if c.state == "pending"]
+
+
+def missed_branches(scope: Scope, start: dt.date, end: dt.date, *, under: Org | None = None, today=None):
+    """The committee's list of branches that missed a requirement in the window."""
+    reqs, qs = branch_compliance(scope, start, end, under=under, today=today)
+    return reqs, qs.filter(missed__gt=0)
+
+
+def minutes_missing(scope: Scope, start: dt.date, end: dt.date) -> QuerySet[Meeting]:
+    """Held meetings without signed minutes."""
+    return meeting_list(scope, status=MeetingStatus.HELD, start=start, end=end).filter(
+        Q(minutes__isnull=True) | Q(minutes__signed_at__isnull=True)
+    )
