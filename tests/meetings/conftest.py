@@ -13,7 +13,7 @@ from sanxin.meetings.models import Venue
 from sanxin.members import services as member_services
 from sanxin.members.models import Standing
 from sanxin.orgs import services as org_services
-from sanxin.orgs.models import Org, OrgType
+from sanxin.orgs.models import Org, OrgType, PostTitle
 from tests.factories import UserFactory
 from tests.world import regions
 
@@ -105,6 +105,9 @@ def make_branches() -> Branches:
         member(branch, name) for name in ("李骑手", "张骑手", "陈骑手")
     ]
     outsider, outsider_user = member(other, "赵司机")
+    # the branch committee (支委会): 李 is the secretary, 张 the organization member
+    for (m, _u), title in zip(people[1:3], (PostTitle.SECRETARY, PostTitle.ORGANIZATION), strict=True):
+        org_services.post_assign(actor=None, org=branch, person=m.person, title=title, start_on=D(2020, 1, 1))
     venue = services.venue_create(
         actor=None,
         org=committee,

@@ -390,14 +390,25 @@ def test_rules_are_effective_dated(b):
     assert old.end_on == dt.date(2026, 7, 1)
     assert services.rule_for("branch", Kind.LECTURE, dt.date(2026, 6, 30)).pk == old.pk
     assert services.rule_for("branch", Kind.LECTURE, dt.date(2026, 7, 1)).pk == new.pk
+    with pytest.raises(InvalidInput) as e:  # a yearly rule starts with a year
+        services.rule_set(
+            actor=None,
+            kind=Kind.LECTURE,
+            period="year",
+            min_count=2,
+            audience="members",
+            org_type="mobile_branch",
+            start_on=dt.date(2026, 8, 1),
+        )
+    assert "2026-01-01" in e.value.message
     own = services.rule_set(
         actor=None,
         kind=Kind.LECTURE,
-        period="year",
+        period="half_year",
         min_count=2,
         audience="members",
         org_type="mobile_branch",
-        start_on=dt.date(2026, 8, 1),
+        start_on=dt.date(2026, 7, 1),
     )
     assert services.rule_for("mobile_branch", Kind.LECTURE, dt.date(2026, 8, 1)).pk == own.pk
     assert services.rule_for("branch", Kind.LECTURE, dt.date(2026, 8, 1)).pk == new.pk
@@ -408,10 +419,10 @@ def test_rules_are_effective_dated(b):
     assert lectures == {
         # June lies in Q2, judged by the quarterly rule in force on 1 April, for every branch type
         (dt.date(2026, 4, 1), dt.date(2026, 7, 1), 1, True),
-        # July by the new monthly rule; August on, mobile branches have their own (yearly) rule, which
-        # is judged from the first year that begins under it, so only the other types are held monthly
-        (dt.date(2026, 7, 1), dt.date(2026, 8, 1), 1, True),
+        # from July the new monthly rule, except for mobile branches: twice in the half year
+        (dt.date(2026, 7, 1), dt.date(2026, 8, 1), 1, False),
         (dt.date(2026, 8, 1), dt.date(2026, 9, 1), 1, False),
+        (dt.date(2026, 7, 1), dt.date(2027, 1, 1), 2, True),
     }
 
 

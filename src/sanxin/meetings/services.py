@@ -57,6 +57,7 @@ from .models import (
     Minutes,
     MinutesAmendment,
     Mode,
+    Period,
     Series,
     SeriesException,
     Venue,
@@ -142,8 +143,12 @@ def rule_set(
         raise PermissionDenied("只有党委或组织部门可以设定组织生活制度")
     if org_type and org_type not in HOLDING_TYPES:
         raise InvalidInput("该组织类别不召开三会一课", field="org_type")
-    if start_on != r.period_start(start_on, "month"):
-        raise InvalidInput("制度须从某月1日起施行，以免同一周期适用两种要求", field="start_on")
+    if start_on != r.period_start(start_on, period):
+        raise InvalidInput(
+            f"按{Period(period).label}考核的制度须从周期的第一天起施行（如{r.period_start(start_on, period):%Y-%m-%d}），"
+            "以免同一周期适用两种要求",
+            field="start_on",
+        )
     current = (
         MeetingRule.objects.select_for_update()
         .filter(org_type=org_type, kind=kind, end_on__isnull=True)
@@ -154,6 +159,11 @@ def rule_set(
             raise RuleViolation(
                 f"现行制度自{current.start_on:%Y-%m-%d}起施行，新制度的施行日期须晚于该日",
                 code="date_order",
+                field="start_on",
+            )
+        if start_on != r.period_start(start_on, current.period):
+            raise InvalidInput(
+                f"现行制度按{current.get_period_display()}考核，新制度须从其一个周期的第一天起施行",
                 field="start_on",
             )
         model_update(current, actor=actor, data={"end_on": start_on}, action="rule_end")
