@@ -38,6 +38,11 @@ class ApiClient:
             path, json.dumps(data or {}), content_type="application/json", headers=self._headers()
         )
 
+    def put(self, path, data=None):
+        return self.client.put(
+            path, json.dumps(data or {}), content_type="application/json", headers=self._headers()
+        )
+
     def patch(self, path, data=None):
         return self.client.patch(
             path, json.dumps(data or {}), content_type="application/json", headers=self._headers()

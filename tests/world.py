@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from django.utils import timezone
+
 from sanxin.accounts.services import grant_create
 from sanxin.core.models import Industry, Region
 from sanxin.orgs import services
@@ -72,6 +74,10 @@ class World:
     quota_b: object = None
     transfer_a: object = None  # 组织关系转接: member_a from branch_a to branch_c (crosses committees)
     transfer_b: object = None  # member_b from branch_b out of the platform
+    meeting_a: object = None  # 组织生活: a 主题党日 of branch_a next month, member_a invited
+    meeting_b: object = None
+    attendance_a: object = None
+    attendance_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -294,7 +300,28 @@ def build_world() -> World:
         ),
     ]
 
+    from sanxin.meetings import services as meeting_services
+
+    meetings = []
+    starts = timezone.now().replace(microsecond=0) + dt.timedelta(days=30)
+    for org, topic, m in ((ba, "骑手主题党日", members[0]), (bb, f"司机主题党日{LEAK_MARKER}", members[1])):
+        meeting = meeting_services.meeting_schedule(
+            actor=None,
+            org=org,
+            kind="theme_day",
+            topic=topic,
+            starts_at=starts,
+            mode="online",
+            online_url="https://meet.example.cn/world",
+        )
+        meeting_services.meeting_invite(actor=None, meeting=meeting, members=[m])
+        meetings.append(meeting)
+
     return World(
+        meeting_a=meetings[0],
+        meeting_b=meetings[1],
+        attendance_a=meetings[0].attendances.get(member=members[0]),
+        attendance_b=meetings[1].attendances.get(member=members[1]),
         transfer_a=transfers[0],
         transfer_b=transfers[1],
         finding_a=findings[0],

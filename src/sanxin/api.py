@@ -17,6 +17,7 @@ from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_b
 from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
+from sanxin.meetings.api import router as meetings_router
 from sanxin.members.api import router as members_router
 from sanxin.members.findings.api import router as findings_router
 from sanxin.members.funds.api import router as funds_router
@@ -146,5 +147,6 @@ api.add_router("/members/findings", findings_router)
 api.add_router("/members/funds", funds_router)
 api.add_router("/members", members_router)
 api.add_router("/transfers", transfers_router)
+api.add_router("/meetings", meetings_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/credentials", credentials_router)

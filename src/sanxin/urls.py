@@ -17,6 +17,7 @@ urlpatterns = [
     path("registry/", include("sanxin.registry.urls")),
     path("members/", include("sanxin.members.urls")),
     path("transfers/", include("sanxin.transfers.urls")),
+    path("meetings/", include("sanxin.meetings.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

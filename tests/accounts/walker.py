@@ -177,6 +177,12 @@ def _applicant_for(org):
     return Person.objects.create(name="走查申请人", org=org, birth_date=dt.date(1995, 3, 1))
 
 
+def _future() -> str:
+    from django.utils import timezone
+
+    return (timezone.now() + dt.timedelta(days=45)).replace(microsecond=0).isoformat()
+
+
 def _committee_above(w, org):
     return w.committee_x if org.path.startswith(w.committee_x.path) else w.committee_y
 
@@ -544,6 +550,49 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/transfers/{transfer_id}/return"): lambda w, t: {"reason": "走查"},
     ("POST", "/api/v1/transfers/{transfer_id}/report"): lambda w, t: {},
     ("POST", "/api/v1/transfers/{transfer_id}/cancel"): lambda w, t: {"reason": "走查"},
+    # 组织生活: scheduling and venues aim at an org; each step on a meeting passes or is refused by its
+    # state (409) for the own side's meeting
+    ("POST", "/api/v1/meetings/"): lambda w, t: {
+        "org_id": t.pk,
+        "kind": "theme_day",
+        "topic": "走查会议",
+        "starts_at": _future(),
+        "mode": "online",
+        "online_url": "https://meet.example.cn/walk",
+    },
+    ("POST", "/api/v1/meetings/venues"): lambda w, t: {"org_id": t.pk, "name": "走查场所"},
+    ("POST", "/api/v1/meetings/rules"): lambda w, t: {
+        "kind": "lecture",
+        "period": "quarter",
+        "min_count": 1,
+        "audience": "members",
+        "start_on": "2040-01-01",
+    },
+    ("POST", "/api/v1/meetings/{meeting_id}/invite"): lambda w, t: {"member_ids": [_member_for(t.org).pk]},
+    ("POST", "/api/v1/meetings/{meeting_id}/cancel"): lambda w, t: {"reason": "走查"},
+    ("POST", "/api/v1/meetings/{meeting_id}/close"): lambda w, t: {},
+    ("POST", "/api/v1/meetings/{meeting_id}/attendance"): lambda w, t: {
+        "member_id": t.attendances.first().member_id
+    },
+    ("POST", "/api/v1/meetings/leave/{attendance_id}"): lambda w, t: {"grant": True},
+    ("PUT", "/api/v1/meetings/{meeting_id}/minutes"): lambda w, t: {"content": "走查记录"},
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes/sign"): lambda w, t: {},
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes/amendments"): lambda w, t: {
+        "text": "走查",
+        "reason": "走查",
+    },
+    ("POST", "/meetings/new/"): lambda w, t: {
+        "org": t.pk,
+        "kind": "theme_day",
+        "topic": "走查会议",
+        "day": (dt.date.today() + dt.timedelta(days=40)).isoformat(),
+        "time": "09:00",
+        "minutes": 90,
+        "mode": "online",
+        "online_url": "https://meet.example.cn/walk",
+        "remind_hours": 24,
+    },
+    ("POST", "/meetings/{meeting_id}/"): lambda w, t: {"action": "cancel", "reason": "走查"},
     ("POST", "/transfers/new/"): lambda w, t: {
         "member": str(w.member_b.pk if t == w.branch_b else _fresh_member(t).pk),
         "kind": "external",
@@ -656,6 +705,15 @@ class Walker:
 
         if model is LedgerOpening:
             a, b = _ledger_opening(self.world.member_a), _ledger_opening(self.world.member_b)
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.meetings.models import Attendance, Meeting
+
+        if model in {Meeting, Attendance}:
+            a, b = (
+                (self.world.meeting_a, self.world.meeting_b)
+                if model is Meeting
+                else (self.world.attendance_a, self.world.attendance_b)
+            )
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.transfers.models import Transfer
 

@@ -136,7 +136,7 @@ def test_qr_checkin_and_every_refusal_leaves_attendance_unchanged(b):
     token = rules.checkin_token(other_meeting.checkin_secret, other_meeting.pk, now)
     with pytest.raises(RuleViolation) as e:
         services.checkin(actor=user, meeting=other_meeting, method="qr", token=token, at=now)
-    assert e.value.code == "not_invited" and "货车司机党支部" in e.value.message
+    assert e.value.code == "not_invited" and "其他组织" in e.value.message
     assert not Attendance.objects.filter(meeting=other_meeting, member=member).exists()
 
     fresh = rules.checkin_token(m.checkin_secret, m.pk, now)

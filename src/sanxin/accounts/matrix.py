@@ -137,7 +137,7 @@ for _role, _anchors in _OFFICES.items():
         allow(_role, "transfers", _action, _anchors)
 # 组织生活: the branch schedules, holds and records its meetings; the committees and offices above see
 # and oversee them over their subtree (or region/industry) and may hold meetings of their own; the
-# organization department and the committees set the rules. A member checks in, asks for leave and does
+# organization department sets the rules (by org type, for the whole platform). A member checks in, asks for leave and does
 # a make-up on routes of their own (owner rows).
 for _action in ("view", "create", "change", "export"):
     allow(Role.BRANCH_SECRETARY, "meetings", _action, {ORG})
@@ -145,7 +145,6 @@ for _action in ("view", "create", "change", "export"):
         allow(_role, "meetings", _action, _anchors)
 allow(Role.MEMBER_LIAISON, "meetings", "view", {ORG})
 allow(Role.ORG_DEPARTMENT, "meetings", "rules", {ORG, REG})
-allow(Role.INDUSTRY_COMMITTEE, "meetings", "rules", {ORG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})

@@ -123,13 +123,15 @@ def venues(scope: Scope) -> QuerySet[Venue]:
     return scope.filter(Venue.objects.select_related("org")).order_by("name", "pk")
 
 
-def bookable_venues(org: Org) -> QuerySet[Venue]:
-    """The venues a branch may book: its own and those of the orgs above it, and public places."""
-    ancestors = [org.path[:i] for i in range(Org.steplen, len(org.path) + 1, Org.steplen)]
-    return (
+def venues_for(orgs: list[Org]) -> list[Venue]:
+    """The venues the given orgs may book: their own and those of the orgs above them, and public
+    places (party-mass service centres, stations)."""
+    paths = {o.path[:i] for o in orgs for i in range(Org.steplen, len(o.path) + 1, Org.steplen)}
+    return list(
         Venue.objects.filter(active=True)
-        .filter(Q(org__path__in=ancestors) | Q(kind__in=["centre", "station"]))
-        .order_by("name", "pk")
+        .filter(Q(org__path__in=sorted(paths)) | Q(kind__in=["centre", "station"]))
+        .select_related("org")
+        .order_by("name", "pk")[:500]
     )
 
 
@@ -143,8 +145,8 @@ def counts(meeting: Meeting) -> dict:
         excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
         absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
         made_up=Count("pk", filter=Q(status=AttendanceStatus.MADE_UP)),
-        voting=Count("pk", filter=Q(voting=True)),
-        present_voting=Count("pk", filter=Q(voting=True, status__in=ATTENDED)),
+        voters=Count("pk", filter=Q(voting=True)),
+        present_voters=Count("pk", filter=Q(voting=True, status__in=ATTENDED)),
     )
     return rows
 
@@ -176,7 +178,7 @@ class Requirement:
 
     @property
     def kind_label(self) -> str:
-        return Kind(self.kind).label
+        return str(Kind(self.kind).label)
 
 
 def _types_for(rule: MeetingRule, all_rules: list[MeetingRule]) -> frozenset[str]:

@@ -103,7 +103,7 @@ def _own_attendance(actor, meeting: Meeting) -> Attendance:
     att = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
     if att is None:
         raise RuleViolation(
-            f"您不在本次会议（{meeting.org.name}）的参会人员名单中，请参加本人所在组织的组织生活",
+            "您不在本次会议的参会人员名单中（这是其他组织的会议），请参加本人所在组织的组织生活",
             code="not_invited",
         )
     return att

@@ -53,4 +53,27 @@
     m.textContent = status === 403 ? "没有执行此操作的权限" : status === 404 ? "对象不存在或无权访问" : "操作未成功，请稍后重试（" + status + "）";
     box.appendChild(m);
   });
+  // Location check-in: fill the form's lat/lng from the browser's position, then submit; without a
+  // position the form goes as it is and the server says why (manual fallback: scan the QR).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-geolocate") || form.dataset.located) return;
+    if (!navigator.geolocation) return;
+    e.preventDefault();
+    var submitter = e.submitter;
+    function send() {
+      form.dataset.located = "1";
+      if (submitter && submitter.name) {
+        var h = document.createElement("input");
+        h.type = "hidden"; h.name = submitter.name; h.value = submitter.value;
+        form.appendChild(h);
+      }
+      form.submit();
+    }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      form.querySelector('[name="lat"]').value = pos.coords.latitude;
+      form.querySelector('[name="lng"]').value = pos.coords.longitude;
+      send();
+    }, send, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  });
 })();
