@@ -10,7 +10,7 @@ def ready() -> None:
     from sanxin.core import audit, registry, scope, uploads
     from sanxin.core.scope import has_permission
 
-    from . import tasks  # noqa: F401  (its schedule)
+    from . import demo, tasks  # noqa: F401  (the demo step, the schedule)
     from .models import Attendance, MakeUp, Meeting, Minutes, Series, Venue
 
     org = {"org_path": "org__path", "region": "org__region_id", "industry": "org__industry_id"}
@@ -59,6 +59,7 @@ def ready() -> None:
         {
             "checkin": "签到",
             "attendance_record": "补录出席",
+            "attendance_sheet": "录入签到表",
             "leave_request": "请假",
             "leave_grant": "准假",
             "leave_refuse": "不准假",

@@ -307,6 +307,7 @@ class Minutes(TimeStampedModel):
     recorder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("记录人"),

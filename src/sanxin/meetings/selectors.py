@@ -181,6 +181,9 @@ class Requirement:
         return str(Kind(self.kind).label)
 
 
+BRANCH_TYPE_NAMES = frozenset(str(t) for t in BRANCH_TYPES)  # compliance is asked of branches
+
+
 def _types_for(rule: MeetingRule, all_rules: list[MeetingRule]) -> frozenset[str]:
     if rule.org_type:
         return frozenset({rule.org_type})
@@ -201,7 +204,7 @@ def requirements(start: dt.date, end: dt.date) -> list[Requirement]:
             if not rule.active_on(p_start):
                 continue
             active = [x for x in rows if x.active_on(p_start)]
-            types = _types_for(rule, active)
+            types = _types_for(rule, active) & BRANCH_TYPE_NAMES
             if not types:
                 continue
             key = f"req_{rule.kind}_{rule.org_type or 'all'}_{p_start:%Y%m}"

@@ -640,6 +640,37 @@ def attendance_record(*, actor, meeting: Meeting, member: Member, status: str, n
 
 
 @transaction.atomic
+def attendance_sheet(*, actor, meeting: Meeting, present=(), late=(), excused: dict | None = None) -> int:
+    """The branch records attendance from the paper sign-in sheet (签到表) of a meeting held without
+    phones: the members present, late, and those whose leave was granted (member id → reason). One
+    audit row for the sheet; the meeting is then closed as usual. Returns how many rows changed."""
+    _check(actor, meeting, "change")
+    meeting = _fresh(meeting, lock=True)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise RuleViolation("会议已办结或已取消", code="wrong_state")
+    rows = Attendance.objects.filter(meeting=meeting, status=AttendanceStatus.INVITED)
+    n = rows.filter(member_id__in=list(present)).update(
+        status=AttendanceStatus.PRESENT, method=CheckinMethod.MANUAL, checked_in_at=meeting.starts_at
+    )
+    n += rows.filter(member_id__in=list(late)).update(
+        status=AttendanceStatus.LATE,
+        method=CheckinMethod.MANUAL,
+        checked_in_at=meeting.starts_at + LATE_AFTER,
+    )
+    for member_id, reason in (excused or {}).items():
+        n += rows.filter(member_id=member_id).update(
+            status=AttendanceStatus.EXCUSED, leave_reason=reason[:200], leave_decided_by=actor
+        )
+    audit.record(
+        actor=actor,
+        action="attendance_sheet",
+        obj=meeting,
+        after={"present": sorted(present), "late": sorted(late), "excused": sorted(excused or {})},
+    )
+    return n
+
+
+@transaction.atomic
 def leave_request(*, actor, meeting: Meeting, reason: str, at: dt.datetime | None = None) -> Attendance:
     at = at or timezone.now()
     meeting = _fresh(meeting)
@@ -901,13 +932,26 @@ def minutes_amend(*, actor, meeting: Meeting, text: str, reason: str) -> Minutes
 
 
 @transaction.atomic
-def makeup_submit(*, actor, makeup: MakeUp, reflection: str) -> MakeUp:
+def makeup_submit(*, actor, makeup: MakeUp, reflection: str, at: dt.datetime | None = None) -> MakeUp:
     """The member's reflection completes the make-up: the attendance becomes 已补学 (not 到会)."""
     member = member_of(actor)
     makeup = MakeUp.objects.select_for_update().select_related("attendance__meeting").get(pk=makeup.pk)
-    att = makeup.attendance
-    if member is None or att.member_id != member.pk:
+    if member is None or makeup.attendance.member_id != member.pk:
         raise NotFound()
+    return _complete(actor, makeup, reflection, at)
+
+
+@transaction.atomic
+def makeup_record(*, actor, makeup: MakeUp, reflection: str, at: dt.datetime | None = None) -> MakeUp:
+    """The branch records a make-up done offline (the member read the minutes at the station and wrote
+    the reflection on paper)."""
+    makeup = MakeUp.objects.select_for_update().select_related("attendance__meeting").get(pk=makeup.pk)
+    _check(actor, makeup.attendance.meeting, "change")
+    return _complete(actor, makeup, reflection, at)
+
+
+def _complete(actor, makeup: MakeUp, reflection: str, at: dt.datetime | None) -> MakeUp:
+    att = makeup.attendance
     if makeup.done_at:
         raise RuleViolation("已完成补学", code="already_done")
     text = (reflection or "").strip()
@@ -916,7 +960,7 @@ def makeup_submit(*, actor, makeup: MakeUp, reflection: str) -> MakeUp:
     if not Minutes.objects.filter(meeting=att.meeting).exists():
         raise RuleViolation("会议记录尚未上传，请稍后再补学", code="no_minutes")
     makeup, _ = model_update(
-        makeup, actor=actor, data={"reflection": text, "done_at": timezone.now()}, action="makeup"
+        makeup, actor=actor, data={"reflection": text, "done_at": at or timezone.now()}, action="makeup"
     )
     model_update(att, actor=actor, data={"status": AttendanceStatus.MADE_UP}, action="makeup")
     meeting = att.meeting
