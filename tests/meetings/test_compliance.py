@@ -80,13 +80,13 @@ def test_branch_rows_cells_and_reasons(world):
     reqs, qs = selectors.branch_compliance(Scope.all(), OCT, NOV, under=b.committee, today=TODAY)
     rows = {o.pk: o for o in qs}
     first, second = rows[b.branch.pk], rows[b.second.pk]
-    assert first.compliant and first.missed == 0 and first.pending > 0
+    assert first.compliant and first.missed == 0 and first.pending == 0
     assert not second.compliant and second.missed == 1
     cells = {(c.requirement.kind, c.requirement.start): c for c in selectors.cells(second, reqs, TODAY)}
     assert cells[(Kind.COMMITTEE, OCT)].state == "missed"
     assert cells[(Kind.COMMITTEE, OCT)].reason == "2026年10月未召开支委会"
     assert cells[(Kind.THEME_DAY, OCT)].state == "met"
-    assert cells[(Kind.GENERAL, OCT)].state == "pending"
+    assert cells[(Kind.GENERAL, OCT)].state == "progress"  # the quarter is judged in the quarter's table
     assert [o.pk for o in selectors.missed_branches(Scope.all(), OCT, NOV, today=TODAY)[1]] == [
         b.second.pk,
         b.other.pk,
@@ -141,3 +141,20 @@ def test_about_to_miss(world):
     pending = selectors.about_to_miss(b.second, late_october)
     assert [(c.requirement.kind, c.requirement.start) for c in pending] == [(Kind.COMMITTEE, OCT)]
     assert selectors.about_to_miss(b.branch, late_october) == []
+
+
+def test_three_states_and_what_each_window_judges(world):
+    b = world
+    december = selectors.compliance(
+        Scope.all(), D(2026, 12, 1), D(2027, 1, 1), under=b.committee, today=TODAY
+    )
+    row = december.total
+    # nothing held yet in December and December is not over: in progress, not compliant, not missed
+    assert (row["compliant_n"], row["missed_n"], row["pending_n"]) == (0, 0, 2)
+    judged = {(q.kind, q.judged) for q in december.requirements}
+    assert (Kind.THEME_DAY, True) in judged and (Kind.GENERAL, False) in judged
+    # the fourth quarter seen in January: its monthly rules and the quarter's own are judged
+    q4 = selectors.compliance(Scope.all(), OCT, D(2027, 1, 1), under=b.committee, today=D(2027, 1, 5))
+    assert {q.start for q in q4.requirements if q.kind == Kind.THEME_DAY} == {OCT, NOV, D(2026, 12, 1)}
+    assert all(q.judged for q in q4.requirements if q.kind in (Kind.GENERAL, Kind.LECTURE))
+    assert q4.total["missed_n"] == 2 and q4.total["compliant_n"] == 0

@@ -9,7 +9,7 @@ from sanxin.core.excel.export import Ledger
 
 from . import selectors
 
-STATE = {"met": "已落实", "missed": "未落实", "pending": "进行中", "n/a": "不适用"}
+STATE = {"met": "已落实", "missed": "未落实", "pending": "进行中", "progress": "不计入本期", "n/a": "不适用"}
 
 
 def compliance_ledger(branches, reqs: list[selectors.Requirement], today: dt.date, *, title: str) -> Ledger:
@@ -19,7 +19,8 @@ def compliance_ledger(branches, reqs: list[selectors.Requirement], today: dt.dat
     ledger = Ledger(title=title, columns=columns, sheet_name="三会一课落实情况")
     for org in branches.iterator(chunk_size=500):
         cells = selectors.cells(org, reqs, today)
-        values = [org.name, org.code, "达标" if org.compliant else "未达标", org.invited, org.present]
+        verdict = "达标" if org.compliant else ("未达标" if org.missed else "进行中")
+        values = [org.name, org.code, verdict, org.invited, org.present]
         values += ["" if c.held is None else f"{c.held}次 · {STATE[c.state]}" for c in cells]
         values.append(
             "；".join(f"{c.requirement.kind_label}：{c.reason}" for c in cells if c.state == "missed")

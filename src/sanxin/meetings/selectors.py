@@ -6,10 +6,14 @@ Compliance of a branch over a window [start, end) (a month, a quarter, a year):
 - a *requirement* is (kind, one period of its rule that overlaps the window, the minimum count), with
   the rule in force on the first day of that period — so a later change of rules does not rewrite a
   past period — and the org types it applies to (the type's own rule, else the default);
+- a requirement is *judged* in the window when its period lies inside it (a month's table judges the
+  monthly rules; the quarter's and the year's are shown beside them as progress, and judged in the
+  quarter's and the year's tables);
 - a requirement is *met* when the branch held at least that many meetings of the kind in the period
   (for a rule with a quorum, meetings that met it); it is *missed* when its period is over and it is
   not met; otherwise it is *pending*;
-- a branch is compliant for the window when none of its requirements is missed.
+- a branch is compliant (达标) for the window when every judged requirement is met, in progress
+  (进行中) when none is missed but some are pending, not compliant (未达标) when one is missed.
 
 Each requirement is one correlated ``COUNT`` subquery on the meetings' (org, day) index; the counts
 of compliant branches per child of a committee are one ``GROUP BY`` over those annotations, never a
@@ -175,6 +179,7 @@ class Requirement:
     quorum: str
     types: frozenset[str]  # the org types it applies to
     label: str
+    judged: bool = True  # its period lies inside the window asked for
 
     @property
     def kind_label(self) -> str:
@@ -221,6 +226,7 @@ def requirements(start: dt.date, end: dt.date) -> list[Requirement]:
                     quorum=rule.quorum,
                     types=types,
                     label=r.period_label(p_start, rule.period),
+                    judged=start <= p_start and p_end <= end,
                 )
             )
     kinds = list(Kind.values)
@@ -253,12 +259,14 @@ def branches(scope: Scope, *, under: Org | None = None) -> QuerySet[Org]:
 
 def annotate_compliance(qs: QuerySet[Org], reqs: list[Requirement], today: dt.date) -> QuerySet[Org]:
     """Add to each branch: per requirement the count held (``req_…``, NULL where it does not apply),
-    ``missed`` (requirements whose period is over and not met), ``pending`` (not over, not met yet),
-    ``required`` (that apply) and ``compliant`` (no missed one)."""
+    ``missed`` (judged requirements whose period is over and not met), ``pending`` (judged, not over,
+    not met yet), ``required`` (judged ones that apply) and ``compliant`` (none missed or pending)."""
     missed_terms, pending_terms, required_terms = [], [], []
     for req in reqs:
         applies = Q(org_type__in=sorted(req.types))
         qs = qs.annotate(**{req.key: Case(When(applies, then=Coalesce(_held(req), 0)), default=Value(None))})
+        if not req.judged:
+            continue
         short = applies & Q(**{f"{req.key}__lt": req.min_count})
         over = req.end <= today
         (missed_terms if over else pending_terms).append(Case(When(short, then=1), default=0))
@@ -274,7 +282,7 @@ def annotate_compliance(qs: QuerySet[Org], reqs: list[Requirement], today: dt.da
 
     return qs.annotate(
         missed=total(missed_terms), pending=total(pending_terms), required=total(required_terms)
-    ).annotate(compliant=ExpressionWrapper(Q(missed=0), output_field=BooleanField()))
+    ).annotate(compliant=ExpressionWrapper(Q(missed=0, pending=0), output_field=BooleanField()))
 
 
 def attendance_rates(qs: QuerySet[Org], start: dt.date, end: dt.date) -> QuerySet[Org]:
@@ -361,7 +369,7 @@ def branch_compliance(scope: Scope, start: dt.date, end: dt.date, *, under: Org 
 class Cell:
     requirement: Requirement
     held: int | None
-    state: str  # met / missed / pending / n/a
+    state: str  # met / missed / pending / progress (not judged in this window) / n/a
     reason: str
 
 
@@ -375,6 +383,9 @@ def cells(org: Org, reqs: list[Requirement], today: dt.date) -> list[Cell]:
             continue
         if held >= req.min_count:
             out.append(Cell(req, held, "met", ""))
+            continue
+        if not req.judged:
+            out.append(Cell(req, held, "progress", f"{req.label}已召开{held}次，至少{req.min_count}次"))
             continue
         if req.end > today:
             out.append(Cell(req, held, "pending", f"本周期尚需召开{req.min_count - held}次"))
@@ -400,7 +411,11 @@ def about_to_miss(org: Org, today: dt.date, within_days: int = 10) -> list[Cell]
     """The requirements of ``org`` whose period ends within ``within_days`` and are not met yet: the
     secretary's home card."""
     start, end = today, today + dt.timedelta(days=within_days)
-    reqs = [q for q in requirements(start, end) if q.end <= end + dt.timedelta(days=1) and q.end > today]
+    reqs = [
+        dataclasses.replace(q, judged=True)
+        for q in requirements(start, end)
+        if q.end <= end + dt.timedelta(days=1) and q.end > today
+    ]
     if not reqs:
         return []
     annotated = annotate_compliance(Org.objects.filter(pk=org.pk), reqs, today).first()

@@ -282,7 +282,11 @@ def my_meetings(request):
     context = {
         "upcoming": list(selectors.my_attendances(request.user, upcoming=True)[:20]),
         "past": list(selectors.my_attendances(request.user, upcoming=False)[:20]),
-        "makeups": list(selectors.my_makeups(request.user).filter(done_at__isnull=True)[:20]),
+        "makeups": list(
+            selectors.my_makeups(request.user)
+            .filter(done_at__isnull=True)
+            .order_by("-attendance__meeting__starts_at", "pk")[:20]
+        ),
         "reflection": reflection,
         "feed_url": feed_url,
         "leave_ok": AttendanceStatus.INVITED,
@@ -318,6 +322,13 @@ def calendar_feed(request, token):
 # --- the committee's compliance table ------------------------------------------------------------------------
 
 
+def _home(scope) -> Org | None:
+    """Where the table starts: the user's own org when their scope has one root org, else the top."""
+    if len(scope.org_paths) == 1:
+        return Org.objects.filter(path=next(iter(scope.org_paths))).first()
+    return None
+
+
 @permission("meetings", "view")
 @require_safe
 def compliance(request):
@@ -326,7 +337,7 @@ def compliance(request):
     period = d.get("period") or "month"
     on = d.get("on") or timezone.localdate()
     start, end = rules.period_start(on, period), rules.period_end(on, period)
-    under = request.scope.get(Org, pk=d["org"]) if d.get("org") else None
+    under = request.scope.get(Org, pk=d["org"]) if d.get("org") else _home(request.scope)
     today = timezone.localdate()
     table = selectors.compliance(request.scope, start, end, under=under, today=today)
     reqs, branch_qs = selectors.branch_compliance(request.scope, start, end, under=under, today=today)
@@ -342,6 +353,8 @@ def compliance(request):
         )
     page = paginate(request, branch_qs, 50)
     rows = [(org, selectors.cells(org, reqs, today)) for org in page.object_list]
+    for row in table.rows:  # drill down only into orgs the user may open
+        row["link"] = row["org"] is not None and request.scope.contains(row["org"]) and row["org"] != under
     query = request.GET.copy()
     query.pop("org", None)
     query.pop("export", None)
