@@ -78,6 +78,8 @@ class World:
     meeting_b: object = None
     attendance_a: object = None
     attendance_b: object = None
+    series_a: object = None  # a monthly 主题党日 series of branch_a, two occurrences
+    series_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -316,8 +318,27 @@ def build_world() -> World:
         )
         meeting_services.meeting_invite(actor=None, meeting=meeting, members=[m])
         meetings.append(meeting)
+    series = []
+    for org, topic in ((ba, "骑手每月主题党日"), (bb, f"司机每月主题党日{LEAK_MARKER}")):
+        first = timezone.localdate().replace(day=1) + dt.timedelta(days=62)
+        series.append(
+            meeting_services.series_create(
+                actor=None,
+                org=org,
+                kind="theme_day",
+                topic=topic,
+                rrule="FREQ=MONTHLY;BYMONTHDAY=10",
+                first_on=first.replace(day=10),
+                local_time=dt.time(9),
+                mode="online",
+                online_url="https://meet.example.cn/series",
+                horizon=first.replace(day=10) + dt.timedelta(days=40),
+            )
+        )
 
     return World(
+        series_a=series[0],
+        series_b=series[1],
         meeting_a=meetings[0],
         meeting_b=meetings[1],
         attendance_a=meetings[0].attendances.get(member=members[0]),

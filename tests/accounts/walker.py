@@ -561,6 +561,21 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "online_url": "https://meet.example.cn/walk",
     },
     ("POST", "/api/v1/meetings/venues"): lambda w, t: {"org_id": t.pk, "name": "走查场所"},
+    ("POST", "/api/v1/meetings/series"): lambda w, t: {
+        "org_id": t.pk,
+        "kind": "theme_day",
+        "topic": "走查周期会议",
+        "rrule": "FREQ=MONTHLY;BYMONTHDAY=12",
+        "first_on": (dt.date.today() + dt.timedelta(days=90)).isoformat(),
+        "local_time": "09:00",
+        "mode": "online",
+        "online_url": "https://meet.example.cn/walk",
+        "until": (dt.date.today() + dt.timedelta(days=130)).isoformat(),
+    },
+    ("POST", "/api/v1/meetings/series/{series_id}/exceptions"): lambda w, t: {
+        "on": t.meetings.order_by("series_on").first().series_on.isoformat(),
+        "reason": "走查",
+    },
     ("POST", "/api/v1/meetings/rules"): lambda w, t: {
         "kind": "lecture",
         "period": "quarter",
@@ -706,8 +721,10 @@ class Walker:
         if model is LedgerOpening:
             a, b = _ledger_opening(self.world.member_a), _ledger_opening(self.world.member_b)
             return [(user, a, b) for user, _, _ in self.world.a_side()]
-        from sanxin.meetings.models import Attendance, Meeting
+        from sanxin.meetings.models import Attendance, Meeting, Series
 
+        if model is Series:
+            return [(user, self.world.series_a, self.world.series_b) for user, _, _ in self.world.a_side()]
         if model in {Meeting, Attendance}:
             a, b = (
                 (self.world.meeting_a, self.world.meeting_b)

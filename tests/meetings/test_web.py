@@ -288,3 +288,103 @@ def test_compliance_page_drill_down_and_export(b):
     assert "支委会" in data[0][-1]
     bad = office.get("/meetings/compliance/", {"on": "2026-13-01"})
     assert bad.status_code == 400 and "日期格式" in bad.content.decode()
+
+
+def test_pages_repeat_monthly_and_skip_one(b):
+    sec = page(b.secretary)
+    first = timezone.localdate() + dt.timedelta(days=20)
+    r = sec.post(
+        "/meetings/new/",
+        {
+            "org": b.branch.pk,
+            "kind": "theme_day",
+            "topic": "每月主题党日",
+            "day": first.isoformat(),
+            "time": "19:30",
+            "minutes": 60,
+            "mode": "online",
+            "online_url": "https://meet.example.cn/m",
+            "remind_hours": 24,
+            "repeat": "monthly",
+            "repeat_until": rules.add_months(first, 2).replace(day=first.day).isoformat(),
+        },
+    )
+    assert r.status_code == 302
+    meetings = list(Meeting.objects.filter(series__isnull=False).order_by("starts_at"))
+    assert [m.held_on for m in meetings] == [
+        rules.add_months(first, i).replace(day=first.day) for i in range(3)
+    ]
+    assert all(timezone.localtime(m.starts_at).strftime("%H:%M") == "19:30" for m in meetings)
+    r = sec.post(f"/meetings/{meetings[1].pk}/", {"action": "cancel", "reason": "与全市集中活动合并"})
+    assert r.status_code == 302
+    meetings[1].refresh_from_db()
+    assert meetings[1].status == "cancelled"
+    assert meetings[1].series.exceptions.get().on == meetings[1].series_on
+
+
+def test_minutes_attachment_type_checked(b):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    m = services.meeting_schedule(
+        actor=b.secretary,
+        org=b.branch,
+        kind=Kind.THEME_DAY,
+        topic="附件",
+        starts_at=timezone.now() - dt.timedelta(minutes=30),
+        mode=Mode.ONLINE,
+        online_url="https://meet.example.cn/a",
+    )
+    services.meeting_close(actor=b.secretary, meeting=m)
+    sec = page(b.secretary)
+    fake = SimpleUploadedFile("记录.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    r = sec.post(f"/meetings/{m.pk}/", {"action": "minutes", "content": "记录", "attachment": fake})
+    assert r.status_code == 400 and "类型" in r.content.decode()
+    assert (
+        not hasattr(Meeting.objects.get(pk=m.pk), "minutes")
+        or not Meeting.objects.get(pk=m.pk).minutes.attachments.exists()
+    )
+    pdf = SimpleUploadedFile(
+        "记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
+    r = sec.post(f"/meetings/{m.pk}/", {"action": "minutes", "content": "会议记录正文", "attachment": pdf})
+    assert r.status_code == 302
+    f = Meeting.objects.get(pk=m.pk).minutes.attachments.get()
+    assert sec.get(f"/files/{f.pk}/").status_code == 200
+    assert page(b.users[1]).get(f"/files/{f.pk}/").status_code == 200  # an invited member reads it (补学)
+    assert page(b.outsider_user).get(f"/files/{f.pk}/").status_code == 404
+
+
+def test_home_cards(b):
+    services.meeting_schedule(
+        actor=b.secretary,
+        org=b.branch,
+        kind=Kind.THEME_DAY,
+        topic="下周主题党日",
+        starts_at=soon(60 * 24 * 3),
+        mode=Mode.ONLINE,
+        online_url="https://meet.example.cn/h",
+    )
+    member = page(b.users[1]).get("/").content.decode()
+    assert "我的组织生活" in member and "下周主题党日" in member
+    today = timezone.localdate()
+    secretary = page(b.secretary).get("/").content.decode()
+    if (rules.period_end(today, "month") - today).days <= 10:
+        assert 'data-testid="about-to-miss"' in secretary  # nothing held yet this month, period ending soon
+    else:
+        assert "近期没有将要逾期的会议" in secretary
+    from tests.meetings.conftest import user_for
+
+    city_office = user_for("org_department", b.city)
+    for name in ("二支部", "三支部", "四支部"):
+        from sanxin.orgs import services as org_services
+
+        org_services.org_create(
+            actor=None,
+            parent=b.committee,
+            name=name,
+            org_type="branch",
+            region=b.branch.region,
+            founded_on=dt.date(2020, 1, 1),
+        )
+    office = page(city_office).get("/").content.decode()
+    assert 'data-testid="missed-summary"' in office and "支部5个" in office

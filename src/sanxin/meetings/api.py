@@ -24,6 +24,7 @@ from .models import (
     Meeting,
     MeetingStatus,
     Mode,
+    Series,
     Venue,
 )
 
@@ -227,6 +228,78 @@ def meeting_schedule(request, payload: ScheduleIn):
         extra_members=_members(request, payload.extra_member_ids),
     )
     return Status(201, meeting)
+
+
+class SeriesIn(Schema):
+    org_id: int
+    kind: KINDS
+    topic: str = Field(max_length=200)
+    rrule: str = Field(max_length=200, description="RFC 5545 重复规则，如 FREQ=MONTHLY;BYMONTHDAY=15")
+    first_on: dt.date
+    local_time: dt.time = Field(description="北京时间，如 09:00")
+    minutes: int = Field(90, ge=10, le=720)
+    mode: MODES = "offline"
+    venue_id: int | None = None
+    place: str = Field("", max_length=200)
+    online_url: str = Field("", max_length=200)
+    until: dt.date | None = Field(None, description="安排到该日（不含），默认一年")
+
+
+class SeriesOut(Schema):
+    id: int = Field(validation_alias="pk")
+    org_id: int
+    kind: str
+    topic: str
+    rrule: str
+    first_on: dt.date
+    local_time: dt.time
+    meetings: list[MeetingOut]
+
+    @staticmethod
+    def resolve_meetings(obj):
+        return list(obj.meetings.select_related("org", "venue").order_by("starts_at"))
+
+
+@router.post("/series", response={201: SeriesOut}, summary="安排周期性会议（如每月15日主题党日）")
+@permission("meetings", "create")
+def series_create(request, payload: SeriesIn):
+    org = request.scope.get(Org, pk=payload.org_id)
+    series = services.series_create(
+        actor=request.auth,
+        org=org,
+        kind=payload.kind,
+        topic=payload.topic,
+        rrule=payload.rrule,
+        first_on=payload.first_on,
+        local_time=payload.local_time,
+        minutes=payload.minutes,
+        mode=payload.mode,
+        venue=_venue(payload.venue_id),
+        place=payload.place,
+        online_url=payload.online_url,
+        horizon=payload.until,
+    )
+    return Status(201, series)
+
+
+class ExceptionIn(Schema):
+    on: dt.date = Field(description="原定日期")
+    reason: str = Field(max_length=200)
+    moved_to: dt.datetime | None = Field(None, description="改期至（带时区）；不填则本次取消")
+
+
+@router.post("/series/{series_id}/exceptions", response=SeriesOut, summary="周期性会议的例外：某次取消或改期")
+@permission("meetings", "change", model=Series, lookup="series_id")
+def series_except(request, series_id: int, payload: ExceptionIn):
+    series = request.scope.get(Series.objects.select_related("org", "venue"), pk=series_id)
+    services.series_except(
+        actor=request.auth,
+        series=series,
+        on=payload.on,
+        reason=payload.reason,
+        moved_to=_aware(payload.moved_to, "moved_to"),
+    )
+    return series
 
 
 class ComplianceQuery(Schema):

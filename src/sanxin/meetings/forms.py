@@ -47,6 +47,18 @@ class ScheduleForm(forms.Form):
         max_length=200,
         error_messages={"invalid": "请填写以 http(s):// 开头的链接"},
     )
+    repeat = forms.ChoiceField(
+        label="重复",
+        required=False,
+        choices=[("", "不重复"), ("monthly", "每月同一天"), ("weekly", "每周同一天")],
+    )
+    repeat_until = forms.DateField(
+        label="重复至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages=DATE,
+        help_text="不填则安排一年",
+    )
     remind_hours = forms.IntegerField(
         label="提前提醒（小时）",
         min_value=0,
@@ -85,6 +97,7 @@ class MinutesForm(forms.Form):
     votes_for = forms.IntegerField(label="赞成", min_value=0, required=False)
     votes_against = forms.IntegerField(label="反对", min_value=0, required=False)
     abstentions = forms.IntegerField(label="弃权", min_value=0, required=False)
+    attachment = forms.FileField(label="附件（PDF或图片）", required=False)
 
     def decisions(self) -> list[dict] | None:
         d = self.cleaned_data

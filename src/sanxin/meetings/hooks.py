@@ -10,7 +10,7 @@ def ready() -> None:
     from sanxin.core import audit, registry, scope, uploads
     from sanxin.core.scope import has_permission
 
-    from . import demo, tasks  # noqa: F401  (the demo step, the schedule)
+    from . import cards, demo, tasks  # noqa: F401  (the demo step, the schedule)
     from .models import Attendance, MakeUp, Meeting, Minutes, Series, Venue
 
     org = {"org_path": "org__path", "region": "org__region_id", "industry": "org__industry_id"}
@@ -52,6 +52,26 @@ def ready() -> None:
             label="组织生活",
             url_name="meetings:list",
             order=17,
+            visible=lambda u: has_permission(u, "meetings", "view"),
+        )
+    )
+    registry.card(
+        registry.HomeCard(
+            key="meetings.mine",
+            title="我的组织生活",
+            order=5,
+            template="meetings/cards/mine.html",
+            context=cards.mine,
+            visible=cards.is_member,
+        )
+    )
+    registry.card(
+        registry.HomeCard(
+            key="meetings.oversight",
+            title="三会一课",
+            order=8,
+            template="meetings/cards/oversight.html",
+            context=cards.oversight,
             visible=lambda u: has_permission(u, "meetings", "view"),
         )
     )

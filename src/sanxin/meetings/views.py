@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sanxin.core import uploads
 from sanxin.core.audit import record as audit_record
 from sanxin.core.errors import ServiceError
 from sanxin.core.excel.export import workbook_response
@@ -78,27 +79,57 @@ def meeting_new(request):
         venue = next((v for v in venues if v.pk == d["venue"]), None)
         starts_at = dt.datetime.combine(d["day"], d["time"], tzinfo=rules.SHANGHAI)
         try:
-            meeting = services.meeting_schedule(
-                actor=request.user,
-                org=org,
-                kind=d["kind"],
-                topic=d["topic"],
-                starts_at=starts_at,
-                ends_at=starts_at + dt.timedelta(minutes=d["minutes"]),
-                mode=d["mode"],
-                venue=venue,
-                place=d["place"],
-                online_url=d["online_url"],
-                remind_minutes=(d["remind_hours"] or 0) * 60,
-            )
+            if d["repeat"]:
+                series = services.series_create(
+                    actor=request.user,
+                    org=org,
+                    kind=d["kind"],
+                    topic=d["topic"],
+                    rrule=_rrule(d["repeat"], d["day"]),
+                    first_on=d["day"],
+                    local_time=d["time"],
+                    minutes=d["minutes"],
+                    mode=d["mode"],
+                    venue=venue,
+                    place=d["place"],
+                    online_url=d["online_url"],
+                    horizon=d["repeat_until"] + dt.timedelta(days=1) if d["repeat_until"] else None,
+                )
+                meeting = series.meetings.order_by("starts_at").first()
+                done = f"已安排周期性{series.get_kind_display()}，共{series.meetings.count()}次"
+            else:
+                meeting = services.meeting_schedule(
+                    actor=request.user,
+                    org=org,
+                    kind=d["kind"],
+                    topic=d["topic"],
+                    starts_at=starts_at,
+                    ends_at=starts_at + dt.timedelta(minutes=d["minutes"]),
+                    mode=d["mode"],
+                    venue=venue,
+                    place=d["place"],
+                    online_url=d["online_url"],
+                    remind_minutes=(d["remind_hours"] or 0) * 60,
+                )
+                done = f"已安排{meeting.get_kind_display()}，并通知{meeting.attendances.count()}名党员"
         except ServiceError as exc:
             form_error(form, exc)
         else:
-            messages.success(
-                request, f"已安排{meeting.get_kind_display()}，并通知{meeting.attendances.count()}名党员"
-            )
-            return redirect("meetings:detail", meeting.pk)
+            if meeting is None:
+                form.add_error("repeat_until", "重复至的日期之前没有一次会议")
+            else:
+                messages.success(request, done)
+                return redirect("meetings:detail", meeting.pk)
     return render_form(request, "meetings/new.html", {"form": form})
+
+
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def _rrule(repeat: str, day: dt.date) -> str:
+    if repeat == "weekly":
+        return f"FREQ=WEEKLY;BYDAY={WEEKDAYS[day.weekday()]}"
+    return f"FREQ=MONTHLY;BYMONTHDAY={day.day}"
 
 
 def _act(request, meeting: Meeting, action: str, forms: dict) -> str | None:
@@ -125,7 +156,12 @@ def _act(request, meeting: Meeting, action: str, forms: dict) -> str | None:
         return None
     d = form.cleaned_data
     if action == "cancel":
-        services.meeting_cancel(actor=user, meeting=meeting, reason=d["reason"])
+        if meeting.series_id and meeting.series_on:  # one occurrence of a series: kept as its exception
+            services.series_except(
+                actor=user, series=meeting.series, on=meeting.series_on, reason=d["reason"]
+            )
+        else:
+            services.meeting_cancel(actor=user, meeting=meeting, reason=d["reason"])
         return "会议已取消，已通知参会党员"
     if action == "leave":
         att = Attendance.objects.filter(meeting=meeting, pk=d["attendance"]).first()
@@ -134,7 +170,16 @@ def _act(request, meeting: Meeting, action: str, forms: dict) -> str | None:
         services.leave_decide(actor=user, attendance=att, grant=d["grant"], note=d["note"] or "")
         return "已处理请假申请"
     if action == "minutes":
-        services.minutes_save(actor=user, meeting=meeting, content=d["content"], decisions=form.decisions())
+        files = []
+        if d.get("attachment"):
+            files.append(
+                uploads.store_uploaded_file(
+                    actor=user, purpose_name="meetings.attachment", uploaded=d["attachment"]
+                )
+            )
+        services.minutes_save(
+            actor=user, meeting=meeting, content=d["content"], decisions=form.decisions(), attachments=files
+        )
         return "会议记录已保存"
     services.minutes_amend(actor=user, meeting=meeting, text=d["text"], reason=d["reason"])
     return "已记录更正"
@@ -151,6 +196,7 @@ def meeting_detail(request, meeting_id):
         "leave": LeaveDecisionForm(request.POST if action == "leave" else None),
         "minutes": MinutesForm(
             request.POST if action == "minutes" else None,
+            request.FILES if action == "minutes" else None,
             initial={"content": minutes.content if minutes else ""},
         ),
         "amend": AmendForm(request.POST if action == "amend" else None),
