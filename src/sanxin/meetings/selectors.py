@@ -25,16 +25,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     ExpressionWrapper,
+    F,
+    FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -234,21 +235,6 @@ def requirements(start: dt.date, end: dt.date) -> list[Requirement]:
     return out
 
 
-def _held(req: Requirement) -> Subquery:
-    qs = Meeting.objects.filter(
-        org=OuterRef("pk"),
-        kind=req.kind,
-        status=MeetingStatus.HELD,
-        held_on__gte=req.start,
-        held_on__lt=req.end,
-    )
-    if req.quorum != Quorum.NONE:
-        qs = qs.filter(quorum_met=True)
-    return Subquery(
-        qs.order_by().values("org").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
-    )
-
-
 def branches(scope: Scope, *, under: Org | None = None) -> QuerySet[Org]:
     """The active branches in scope (optionally under ``under``): those compliance is asked of."""
     qs = scope.filter(Org.objects.filter(org_type__in=BRANCH_TYPES, status=OrgStatus.ACTIVE))
@@ -257,17 +243,51 @@ def branches(scope: Scope, *, under: Org | None = None) -> QuerySet[Org]:
     return qs
 
 
-def annotate_compliance(qs: QuerySet[Org], reqs: list[Requirement], today: dt.date) -> QuerySet[Org]:
-    """Add to each branch: per requirement the count held (``req_…``, NULL where it does not apply),
-    ``missed`` (judged requirements whose period is over and not met), ``pending`` (judged, not over,
-    not met yet), ``required`` (judged ones that apply) and ``compliant`` (none missed or pending)."""
+def _counts(qs: QuerySet, reqs: list[Requirement], start: dt.date, end: dt.date) -> QuerySet:
+    """One join of the branches with their held meetings over the requirements' span: per requirement
+    the count held (``req_…``; for a rule with a quorum, the meetings that met it), and ``invited`` /
+    ``present``, the sums over the window's meetings."""
+    span_start = min([start, *(q.start for q in reqs)])
+    span_end = max([end, *(q.end for q in reqs)])
+    qs = qs.annotate(
+        held=FilteredRelation(
+            "meetings",
+            condition=Q(
+                meetings__status=MeetingStatus.HELD,
+                meetings__held_on__gte=span_start,
+                meetings__held_on__lt=span_end,
+            ),
+        )
+    )
+    counts = {}
+    for req in reqs:
+        counted = Q(held__kind=req.kind, held__held_on__gte=req.start, held__held_on__lt=req.end)
+        if req.quorum != Quorum.NONE:
+            counted &= Q(held__quorum_met=True)
+        counts[f"{req.key}_n"] = Count("held", filter=counted)
+    window = Q(held__held_on__gte=start, held__held_on__lt=end)
+    return qs.annotate(
+        **counts,
+        invited=Coalesce(Sum("held__invited_count", filter=window), 0),
+        present=Coalesce(Sum("held__present_count", filter=window), 0),
+    )
+
+
+def annotate_compliance(
+    qs: QuerySet[Org], reqs: list[Requirement], today: dt.date, start: dt.date, end: dt.date
+) -> QuerySet[Org]:
+    """The branch rows of a page: ``_counts`` plus, per requirement, ``req_…`` (the count, NULL where
+    it does not apply), ``missed`` (judged requirements whose period is over and not met), ``pending``
+    (judged, not over, not met yet), ``required`` (judged ones that apply) and ``compliant`` (none
+    missed or pending)."""
+    qs = _counts(qs, reqs, start, end)
     missed_terms, pending_terms, required_terms = [], [], []
     for req in reqs:
         applies = Q(org_type__in=sorted(req.types))
-        qs = qs.annotate(**{req.key: Case(When(applies, then=Coalesce(_held(req), 0)), default=Value(None))})
+        qs = qs.annotate(**{req.key: Case(When(applies, then=F(f"{req.key}_n")), default=Value(None))})
         if not req.judged:
             continue
-        short = applies & Q(**{f"{req.key}__lt": req.min_count})
+        short = applies & Q(**{f"{req.key}_n__lt": req.min_count})
         over = req.end <= today
         (missed_terms if over else pending_terms).append(Case(When(short, then=1), default=0))
         required_terms.append(Case(When(applies, then=1), default=0))
@@ -285,22 +305,29 @@ def annotate_compliance(qs: QuerySet[Org], reqs: list[Requirement], today: dt.da
     ).annotate(compliant=ExpressionWrapper(Q(missed=0, pending=0), output_field=BooleanField()))
 
 
-def attendance_rates(qs: QuerySet[Org], start: dt.date, end: dt.date) -> QuerySet[Org]:
-    """Add ``invited`` and ``present``: the sums over the branch's held meetings in the window."""
-    held = Meeting.objects.filter(
-        org=OuterRef("pk"), status=MeetingStatus.HELD, held_on__gte=start, held_on__lt=end
+def _summary_sql(inner_sql: str, reqs: list[Requirement], today: dt.date) -> tuple[str, list]:
+    """Group the per-branch counts by child org: each branch's missed and pending requirements from
+    its counts (a requirement applies to its org types), then one GROUP BY. The ORM cannot nest an
+    aggregate over aggregates, so these two levels are written here, over the ORM's own query."""
+    missed, pending, params_m, params_p = [], [], [], []
+    for q in reqs:
+        types = sorted(q.types)
+        term = f"CASE WHEN org_type IN ({', '.join(['%s'] * len(types))}) AND {q.key}_n < {int(q.min_count)} THEN 1 ELSE 0 END"
+        if q.end <= today:
+            missed.append(term)
+            params_m += types
+        else:
+            pending.append(term)
+            params_p += types
+    sql = (
+        "SELECT child, COUNT(*), SUM(CASE WHEN missed = 0 AND pending = 0 THEN 1 ELSE 0 END),"  # noqa: S608
+        " SUM(CASE WHEN missed > 0 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN missed = 0 AND pending > 0 THEN 1 ELSE 0 END), SUM(invited), SUM(present)"
+        f" FROM (SELECT child, invited, present, ({' + '.join(missed) or '0'}) AS missed,"
+        f" ({' + '.join(pending) or '0'}) AS pending FROM ({inner_sql}) AS counts) AS per_branch"
+        " GROUP BY child ORDER BY child"
     )
-
-    def total(field):
-        return Coalesce(
-            Subquery(
-                held.order_by().values("org").annotate(s=Sum(field)).values("s")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-
-    return qs.annotate(invited=total("invited_count"), present=total("present_count"))
+    return sql, params_m + params_p
 
 
 @dataclasses.dataclass
@@ -319,22 +346,21 @@ def compliance(
     ``under`` they sit in (a branch directly under it is its own row), with totals; all counts in SQL."""
     today = today or timezone.localdate()
     reqs = requirements(start, end)
-    base = attendance_rates(annotate_compliance(branches(scope, under=under), reqs, today), start, end)
+    judged = [q for q in reqs if q.judged]  # the others are progress shown per branch, not counted here
     depth = (under.depth + 1) if under is not None else 1
-    grouped = (
-        base.annotate(child=Substr("path", 1, depth * Org.steplen))
-        .values("child")
-        .annotate(
-            branches=Count("pk"),
-            compliant_n=Sum(Case(When(compliant=True, then=1), default=0)),
-            missed_n=Sum(Case(When(missed__gt=0, then=1), default=0)),
-            pending_n=Sum(Case(When(missed=0, pending__gt=0, then=1), default=0)),
-            invited_n=Sum("invited"),
-            present_n=Sum("present"),
-        )
-        .order_by("child")
-    )
-    rows = list(grouped)
+    # grouped by the columns it needs, not by every column of the org row
+    keyed = branches(scope, under=under).values("pk", "path", "org_type")
+    inner = _counts(keyed, judged, start, end).annotate(child=Substr("path", 1, depth * Org.steplen))
+    inner = inner.values("child", "org_type", "invited", "present", *(f"{q.key}_n" for q in judged))
+    inner_sql, inner_params = inner.query.sql_with_params()
+    outer, outer_params = _summary_sql(inner_sql, judged, today)
+    keys = ("child", "branches", "compliant_n", "missed_n", "pending_n", "invited_n", "present_n")
+    with connection.cursor() as cur:
+        cur.execute(outer, [*outer_params, *inner_params])
+        rows = [
+            {k: (v if k == "child" else int(v or 0)) for k, v in zip(keys, r, strict=True)}
+            for r in cur.fetchall()
+        ]
     orgs = {o.path: o for o in Org.objects.filter(path__in=[row["child"] for row in rows])}
     for row in rows:
         row["org"] = orgs.get(row["child"])
@@ -361,7 +387,7 @@ def branch_compliance(scope: Scope, start: dt.date, end: dt.date, *, under: Org 
     """The branch-level rows (a queryset: paginate it) with each requirement's count."""
     today = today or timezone.localdate()
     reqs = requirements(start, end)
-    qs = attendance_rates(annotate_compliance(branches(scope, under=under), reqs, today), start, end)
+    qs = annotate_compliance(branches(scope, under=under), reqs, today, start, end)
     return reqs, qs.order_by("path")
 
 
@@ -418,7 +444,7 @@ def about_to_miss(org: Org, today: dt.date, within_days: int = 10) -> list[Cell]
     ]
     if not reqs:
         return []
-    annotated = annotate_compliance(Org.objects.filter(pk=org.pk), reqs, today).first()
+    annotated = annotate_compliance(Org.objects.filter(pk=org.pk), reqs, today, start, end).first()
     return [c for c in cells(annotated, reqs, today) if c.state == "pending"]
 
 
