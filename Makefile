@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/registry_import.py
 	$(BIN)/python bench/members.py
 	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/meetings.py
 
 clean:
 	rm -rf $(VENV) var
