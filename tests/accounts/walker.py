@@ -31,7 +31,7 @@ from sanxin.accounts.matrix import has_row
 from sanxin.core.models import AuditLog
 from sanxin.core.permissions import Perm
 from sanxin.core.scope import has_permission, scope_for
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.world import LEAK_MARKER, World
 
 SAFE = {"GET", "HEAD"}
@@ -175,6 +175,16 @@ def _applicant_for(org):
     from sanxin.orgs.models import Person
 
     return Person.objects.create(name="走查申请人", org=org, birth_date=dt.date(1995, 3, 1))
+
+
+def _invitee_with_account(meeting) -> int:
+    """An invitee of ``meeting`` who has a login (one is given to the first invitee if none has)."""
+    att = meeting.attendances.filter(member__person__user__isnull=False).first()
+    if att is None:
+        att = meeting.attendances.select_related("member__person").first()
+        att.member.person.user = UserFactory()
+        att.member.person.save(update_fields=["user"])
+    return att.member_id
 
 
 def _future() -> str:
@@ -585,6 +595,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     },
     ("POST", "/api/v1/meetings/{meeting_id}/invite"): lambda w, t: {"member_ids": [_member_for(t.org).pk]},
     ("POST", "/api/v1/meetings/{meeting_id}/cancel"): lambda w, t: {"reason": "走查"},
+    ("POST", "/api/v1/meetings/{meeting_id}/recorder"): lambda w, t: {"member_id": _invitee_with_account(t)},
     ("POST", "/api/v1/meetings/{meeting_id}/close"): lambda w, t: {},
     ("POST", "/api/v1/meetings/{meeting_id}/attendance"): lambda w, t: {
         "member_id": t.attendances.first().member_id

@@ -434,3 +434,15 @@ def test_reminders_once_per_meeting_within_lead_time(b):
     assert services.send_reminders(now=later + dt.timedelta(minutes=5)) == 0
     n = Notification.objects.get(recipient=b.users[1], kind="meetings.reminder")
     assert timezone.localtime(m.starts_at).strftime("%H:%M") in n.title and b.venue.name in n.body
+
+
+def test_a_selection_invites_only_those_named_and_the_recorder_is_an_invitee(b):
+    m = schedule(b, invite="selection", extra_members=[b.members[1], b.outsider])
+    assert set(Attendance.objects.filter(meeting=m).values_list("member_id", flat=True)) == {
+        b.members[1].pk,
+        b.outsider.pk,  # a member of another branch attending here
+    }
+    with pytest.raises(RuleViolation) as e:
+        services.recorder_set(actor=b.secretary, meeting=m, user=b.users[2])
+    assert e.value.code == "not_invited"
+    assert services.recorder_set(actor=b.secretary, meeting=m, user=b.users[1]).recorder == b.users[1]

@@ -169,7 +169,9 @@ class ScheduleIn(Schema):
     lecturer_person_id: int | None = Field(None, description="党课授课人")
     remind_minutes: int = Field(24 * 60, ge=0, le=14 * 24 * 60)
     checkin_radius_m: int = Field(300, ge=30, le=5000)
-    audience: Literal["", "members", "committee", "group"] = Field("", description="默认按制度")
+    audience: Literal["", "members", "committee", "group", "selection"] = Field(
+        "", description="默认按制度；selection：只邀请 extra_member_ids"
+    )
     extra_member_ids: list[int] = Field(
         default_factory=list, max_length=500, description="另行邀请的党员（如流入党员）"
     )
@@ -616,6 +618,26 @@ def meeting_cancel(request, meeting_id: int, payload: ReasonIn):
 @permission("meetings", "change", model=Meeting, lookup="meeting_id")
 def meeting_close(request, meeting_id: int):
     return services.meeting_close(actor=request.auth, meeting=_meeting(request, meeting_id, "change"))
+
+
+class RecorderIn(Schema):
+    member_id: int = Field(description="参会党员（须有账号）")
+
+
+@router.post("/{meeting_id}/recorder", response=MeetingOut, summary="指定会议记录人")
+@permission("meetings", "change", model=Meeting, lookup="meeting_id")
+def recorder_set(request, meeting_id: int, payload: RecorderIn):
+    meeting = _meeting(request, meeting_id, "change")
+    att = (
+        Attendance.objects.filter(meeting=meeting, member_id=payload.member_id)
+        .select_related("member__person")
+        .first()
+    )
+    if att is None:
+        raise NotFound("该党员不在本次会议的参会人员名单中", field="member_id")
+    if att.member.person.user_id is None:
+        raise InvalidInput("该党员尚无账号，不能指定为记录人", field="member_id")
+    return services.recorder_set(actor=request.auth, meeting=meeting, user=att.member.person.user)
 
 
 class RecordIn(Schema):

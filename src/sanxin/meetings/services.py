@@ -78,6 +78,7 @@ COMMITTEE_TITLES = (
     PostTitle.DISCIPLINE,
     PostTitle.YOUTH,
 )
+SELECTION = "selection"
 HOLDING_TYPES = frozenset(BRANCH_TYPES | {OrgType.GENERAL_BRANCH, OrgType.GROUP})
 
 
@@ -349,7 +350,8 @@ def meeting_schedule(
     if not invite:
         rule = rule_for(org.org_type, kind, meeting.held_on)
         invite = rule.audience if rule else Audience.MEMBERS
-    _invite(meeting, audience_of(org, invite, meeting.held_on))
+    if invite != SELECTION:  # a selection invites only ``extra_members``
+        _invite(meeting, audience_of(org, invite, meeting.held_on))
     extra = list(extra_members)
     if extra:
         _invite(meeting, [m for m in extra if m.status == MemberStatus.ACTIVE])
@@ -830,7 +832,13 @@ def _may_write_minutes(actor, meeting: Meeting) -> None:
 
 @transaction.atomic
 def recorder_set(*, actor, meeting: Meeting, user) -> Meeting:
+    """Designate who writes the minutes: one of the meeting's invitees with an account."""
     _check(actor, meeting, "change")
+    if (
+        user is not None
+        and not Attendance.objects.filter(meeting=meeting, member__person__user=user).exists()
+    ):
+        raise RuleViolation("记录人须是本次会议的参会人员", code="not_invited", field="recorder")
     meeting = _fresh(meeting, lock=True)
     return model_update(meeting, actor=actor, data={"recorder": user}, action="recorder_set")[0]
 

@@ -141,6 +141,18 @@ def _act(request, meeting: Meeting, action: str, forms: dict) -> str | None:
     if action == "sign":
         services.minutes_sign(actor=user, meeting=meeting)
         return "会议记录已签发"
+    if action == "recorder":
+        att = (
+            Attendance.objects.filter(
+                meeting=meeting, pk=post.get("attendance") or 0, member__person__user__isnull=False
+            )
+            .select_related("member__person__user")
+            .first()
+        )
+        if att is None:
+            return "请选择有账号的参会党员"
+        services.recorder_set(actor=user, meeting=meeting, user=att.member.person.user)
+        return f"已指定{att.member.person.name}为记录人"
     if action == "record":
         att = (
             Attendance.objects.filter(meeting=meeting, pk=post.get("attendance") or 0)
@@ -202,7 +214,7 @@ def meeting_detail(request, meeting_id):
         "amend": AmendForm(request.POST if action == "amend" else None),
     }
     if request.method == "POST":
-        if action not in {"close", "sign", "record", *forms}:
+        if action not in {"close", "sign", "record", "recorder", *forms}:
             messages.error(request, "未知的操作")
             return redirect("meetings:detail", meeting.pk)
         try:
