@@ -59,48 +59,21 @@ def member(org: Org, name: str, *, standing=Standing.FULL):
     return m, user
 
 
+def _org(parent, name, org_type, region, founded):
+    return org_services.org_create(
+        actor=None, parent=parent, name=name, org_type=org_type, region=region, founded_on=founded
+    )
+
+
 def make_branches() -> Branches:
     r = regions()
-    city = org_services.org_create(
-        actor=None,
-        parent=None,
-        name="中共新河市委员会",
-        org_type=OrgType.PARTY_COMMITTEE,
-        region=r["390100000000"],
-        founded_on=D(2000, 1, 1),
+    city = _org(None, "中共新河市委员会", OrgType.PARTY_COMMITTEE, r["390100000000"], D(2000, 1, 1))
+    committee = _org(city, "快递外卖行业党委", OrgType.INDUSTRY_COMMITTEE, r["390100000000"], D(2019, 1, 1))
+    branch = _org(committee, "骑手流动党员党支部", OrgType.MOBILE_BRANCH, r["390102001000"], D(2019, 6, 1))
+    other_committee = _org(
+        city, "交通运输行业党委", OrgType.INDUSTRY_COMMITTEE, r["390100000000"], D(2019, 1, 1)
     )
-    committee = org_services.org_create(
-        actor=None,
-        parent=city,
-        name="快递外卖行业党委",
-        org_type=OrgType.INDUSTRY_COMMITTEE,
-        region=r["390100000000"],
-        founded_on=D(2019, 1, 1),
-    )
-    branch = org_services.org_create(
-        actor=None,
-        parent=committee,
-        name="骑手流动党员党支部",
-        org_type=OrgType.MOBILE_BRANCH,
-        region=r["390102001000"],
-        founded_on=D(2019, 6, 1),
-    )
-    other_committee = org_services.org_create(
-        actor=None,
-        parent=city,
-        name="交通运输行业党委",
-        org_type=OrgType.INDUSTRY_COMMITTEE,
-        region=r["390100000000"],
-        founded_on=D(2019, 1, 1),
-    )
-    other = org_services.org_create(
-        actor=None,
-        parent=other_committee,
-        name="货车司机党支部",
-        org_type=OrgType.BRANCH,
-        region=r["390103001000"],
-        founded_on=D(2019, 6, 1),
-    )
+    other = _org(other_committee, "货车司机党支部", OrgType.BRANCH, r["390103001000"], D(2019, 6, 1))
     people = [member(branch, "王预备", standing=Standing.PROBATIONARY)] + [
         member(branch, name) for name in ("李骑手", "张骑手", "陈骑手")
     ]
@@ -131,6 +104,12 @@ def make_branches() -> Branches:
         outsider_user=outsider_user,
         venue=venue,
     )
+
+
+@pytest.fixture(autouse=True)
+def default_rules(db):
+    """The rules the data migration installs (a transactional test elsewhere may have flushed them)."""
+    services.ensure_default_rules()
 
 
 @pytest.fixture

@@ -560,9 +560,13 @@ def leave_decide(request, attendance_id: int, payload: LeaveDecisionIn):
 @router.put("/mine/{meeting_id}/minutes", response=MinutesOut, summary="指定记录人填写会议记录（签发前）")
 @permission.own()
 def my_minutes_save(request, meeting_id: int, payload: MinutesIn):
+    return _save_minutes(request, _mine(request, meeting_id), payload)
+
+
+def _save_minutes(request, meeting: Meeting, payload: MinutesIn):
     decisions = [d.dict() for d in payload.decisions] if payload.decisions is not None else None
     return services.minutes_save(
-        actor=request.auth, meeting=_mine(request, meeting_id), content=payload.content, decisions=decisions
+        actor=request.auth, meeting=meeting, content=payload.content, decisions=decisions
     )
 
 
@@ -620,6 +624,17 @@ def meeting_close(request, meeting_id: int):
     return services.meeting_close(actor=request.auth, meeting=_meeting(request, meeting_id, "change"))
 
 
+def _invitee(meeting: Meeting, member_id: int) -> Attendance:
+    att = (
+        Attendance.objects.filter(meeting=meeting, member_id=member_id)
+        .select_related("member__person")
+        .first()
+    )
+    if att is None:
+        raise NotFound("该党员不在本次会议的参会人员名单中", field="member_id")
+    return att
+
+
 class RecorderIn(Schema):
     member_id: int = Field(description="参会党员（须有账号）")
 
@@ -628,13 +643,7 @@ class RecorderIn(Schema):
 @permission("meetings", "change", model=Meeting, lookup="meeting_id")
 def recorder_set(request, meeting_id: int, payload: RecorderIn):
     meeting = _meeting(request, meeting_id, "change")
-    att = (
-        Attendance.objects.filter(meeting=meeting, member_id=payload.member_id)
-        .select_related("member__person")
-        .first()
-    )
-    if att is None:
-        raise NotFound("该党员不在本次会议的参会人员名单中", field="member_id")
+    att = _invitee(meeting, payload.member_id)
     if att.member.person.user_id is None:
         raise InvalidInput("该党员尚无账号，不能指定为记录人", field="member_id")
     return services.recorder_set(actor=request.auth, meeting=meeting, user=att.member.person.user)
@@ -650,13 +659,7 @@ class RecordIn(Schema):
 @permission("meetings", "change", model=Meeting, lookup="meeting_id")
 def attendance_record(request, meeting_id: int, payload: RecordIn):
     meeting = _meeting(request, meeting_id, "change")
-    att = (
-        Attendance.objects.filter(meeting=meeting, member_id=payload.member_id)
-        .select_related("member")
-        .first()
-    )
-    if att is None:
-        raise NotFound("该党员不在本次会议的参会人员名单中", field="member_id")
+    att = _invitee(meeting, payload.member_id)
     return services.attendance_record(
         actor=request.auth, meeting=meeting, member=att.member, status=payload.status, note=payload.note
     )
@@ -665,13 +668,7 @@ def attendance_record(request, meeting_id: int, payload: RecordIn):
 @router.put("/{meeting_id}/minutes", response=MinutesOut, summary="填写会议记录（签发前）")
 @permission("meetings", "change", model=Meeting, lookup="meeting_id")
 def minutes_save(request, meeting_id: int, payload: MinutesIn):
-    decisions = [d.dict() for d in payload.decisions] if payload.decisions is not None else None
-    return services.minutes_save(
-        actor=request.auth,
-        meeting=_meeting(request, meeting_id, "change"),
-        content=payload.content,
-        decisions=decisions,
-    )
+    return _save_minutes(request, _meeting(request, meeting_id, "change"), payload)
 
 
 @router.post("/{meeting_id}/minutes/sign", response=MinutesOut, summary="签发会议记录（签发后只能更正）")

@@ -140,6 +140,7 @@ def _committees(rng, branches: list[Org], since: dt.date) -> None:
 def build_meetings(ctx: DemoContext) -> None:
     if Meeting.objects.exists():
         return
+    services.ensure_default_rules()
     rng = random.Random(20261203)
     today = timezone.localdate()
     venues = _venues()

@@ -182,6 +182,14 @@ def rule_set(
     )
 
 
+def ensure_default_rules() -> None:
+    """The DOMAIN defaults where no rule of their kind is open (what the data migration installs; for
+    a database emptied since, such as a flushed test database)."""
+    import importlib
+
+    importlib.import_module("sanxin.meetings.migrations.0002_default_rules").ensure(MeetingRule)
+
+
 def rule_for(org_type: str, kind: str, on: dt.date) -> MeetingRule | None:
     """The rule in force on ``on`` for an org type (its own, else the default for all branch types)."""
     rows = MeetingRule.objects.filter(MeetingRule.active_q(on), kind=kind, org_type__in=[org_type, ""])

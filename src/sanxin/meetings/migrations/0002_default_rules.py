@@ -17,8 +17,8 @@ DEFAULTS = [
 ]
 
 
-def forwards(apps, schema_editor):
-    MeetingRule = apps.get_model("meetings", "MeetingRule")
+def ensure(MeetingRule) -> None:
+    """Create the default rules that have no open rule yet (idempotent)."""
     for kind, period, n, audience, quorum, org_type, note in DEFAULTS:
         MeetingRule.objects.get_or_create(
             kind=kind,
@@ -33,6 +33,10 @@ def forwards(apps, schema_editor):
                 "start_on": dt.date(2020, 1, 1),
             },
         )
+
+
+def forwards(apps, schema_editor):
+    ensure(apps.get_model("meetings", "MeetingRule"))
 
 
 class Migration(migrations.Migration):
