@@ -192,6 +192,8 @@ def test_checkin_page_from_a_scanned_qr(b):
     refused = page(b.users[2]).post("/meetings/checkin/", {"t": stale})
     assert refused.status_code == 400 and "已过期" in refused.content.decode()
     assert Attendance.objects.get(meeting=m, member=b.members[2]).status == AttendanceStatus.INVITED
+    forged = page(b.users[2]).get("/meetings/checkin/", {"t": f"{m.pk}.1.AAAAAAAAAAAAAAAA"})
+    assert "扫码签到的主题党日" not in forged.content.decode() and "二维码无效" in forged.content.decode()
     outsider = page(b.outsider_user).post("/meetings/checkin/", {"t": token})
     assert outsider.status_code == 400 and "不在本次会议" in outsider.content.decode()
 

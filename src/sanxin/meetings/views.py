@@ -273,6 +273,14 @@ def checkin_page(request):
     token = request.POST.get("t") or request.GET.get("t") or ""
     parsed = rules.parse_token(token)
     meeting = Meeting.objects.select_related("org", "venue").filter(pk=parsed[0]).first() if parsed else None
+    # only a genuine code (current or expired) names its meeting: an id with a made-up code shows nothing
+    if meeting is not None and rules.token_state(
+        meeting.checkin_secret, meeting.pk, token, timezone.now()
+    ) in (
+        "bad",
+        "future",
+    ):
+        meeting = None
     error = "" if meeting else "二维码无效，请扫描本次会议现场的签到二维码"
     if request.method == "POST" and meeting is not None:
         try:
