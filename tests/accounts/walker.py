@@ -619,6 +619,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "remind_hours": 24,
     },
     ("POST", "/meetings/{meeting_id}/"): lambda w, t: {"action": "cancel", "reason": "走查"},
+    ("POST", "/meetings/venues/"): lambda w, t: {"org": t.pk, "name": "走查场所", "kind": "room"},
     ("POST", "/transfers/new/"): lambda w, t: {
         "member": str(w.member_b.pk if t == w.branch_b else _fresh_member(t).pk),
         "kind": "external",

@@ -13,7 +13,16 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from sanxin.meetings import rules, services
-from sanxin.meetings.models import Attendance, AttendanceStatus, Kind, MakeUp, Meeting, Mode
+from sanxin.meetings.models import (
+    Attendance,
+    AttendanceStatus,
+    Kind,
+    MakeUp,
+    Meeting,
+    MeetingRule,
+    Mode,
+    Venue,
+)
 from tests.factories import PASSWORD
 from tests.helpers import ApiClient, assert_error
 from tests.meetings.conftest import soon
@@ -390,3 +399,63 @@ def test_home_cards(b):
         )
     office = page(city_office).get("/").content.decode()
     assert 'data-testid="missed-summary"' in office and "支部5个" in office
+
+
+def test_venue_and_rule_pages(b):
+    sec = page(b.secretary)
+    bad = sec.post(
+        "/meetings/venues/", {"org": b.branch.pk, "name": "站点会议室", "kind": "room", "lat": "95"}
+    )
+    assert bad.status_code == 400 and 'value="站点会议室"' in bad.content.decode()
+    ok = sec.post(
+        "/meetings/venues/",
+        {"org": b.branch.pk, "name": "站点会议室", "kind": "room", "lat": "30.1", "lng": "120.2"},
+    )
+    assert ok.status_code == 302 and "站点会议室" in sec.get("/meetings/venues/").content.decode()
+    refused = sec.post("/meetings/venues/", {"org": b.other.pk, "name": "别人的会议室", "kind": "room"})
+    assert refused.status_code == 400 and not Venue.objects.filter(name="别人的会议室").exists()
+    rules_page = sec.get("/meetings/rules/").content.decode()
+    assert "主题党日" in rules_page and 'data-testid="rule-form"' not in rules_page
+    assert sec.post("/meetings/rules/", {"kind": "lecture"}).status_code == 403
+    from tests.meetings.conftest import user_for
+
+    zzb = page(user_for("org_department", b.city))
+    bad = zzb.post(
+        "/meetings/rules/",
+        {
+            "kind": "lecture",
+            "period": "year",
+            "min_count": 2,
+            "audience": "members",
+            "quorum": "none",
+            "start_on": "2027-03-01",
+        },
+    )
+    assert bad.status_code == 400 and "周期的第一天" in bad.content.decode()
+    assert (
+        zzb.post(
+            "/meetings/rules/",
+            {
+                "kind": "lecture",
+                "period": "year",
+                "min_count": 2,
+                "audience": "members",
+                "quorum": "none",
+                "start_on": "2028-01-01",
+            },
+        ).status_code
+        == 302
+    )
+    assert MeetingRule.objects.get(kind="lecture", org_type="", end_on__isnull=True).min_count == 2
+
+
+def test_compliance_only_missed(b):
+    held(b, b.branch, Kind.THEME_DAY, dt.date(2026, 10, 15))
+    held(b, b.branch, Kind.COMMITTEE, dt.date(2026, 10, 16))
+    office = page(b.office)
+    everyone = office.get("/meetings/compliance/", {"period": "month", "on": "2026-10-10"}).content.decode()
+    assert 'data-testid="branch-骑手流动党员党支部"' in everyone
+    missed = office.get(
+        "/meetings/compliance/", {"period": "month", "on": "2026-10-10", "missed": "on"}
+    ).content.decode()
+    assert 'data-testid="branch-骑手流动党员党支部"' not in missed

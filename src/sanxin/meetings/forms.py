@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 
-from .models import Kind, Mode
+from .models import Audience, Kind, Mode, Period, Quorum, VenueKind
 
 DATE = {"required": "请选择日期", "invalid": "日期格式应为 YYYY-MM-DD"}
 TIME = {"required": "请填写开始时间", "invalid": "时间格式应为 HH:MM"}
@@ -141,3 +141,45 @@ class ComplianceForm(forms.Form):
         label="所在日期", required=False, widget=forms.DateInput(attrs={"type": "date"}), error_messages=DATE
     )
     org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    missed = forms.BooleanField(label="只看未落实的支部", required=False)
+
+
+class VenueForm(forms.Form):
+    org = forms.TypedChoiceField(
+        label="管理组织",
+        coerce=int,
+        error_messages={"required": "请选择组织", "invalid_choice": "请选择组织"},
+    )
+    name = forms.CharField(label="名称", max_length=120, error_messages={"required": "请填写场所名称"})
+    kind = forms.ChoiceField(label="类型", choices=VenueKind.choices)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    lat = forms.FloatField(
+        label="纬度", required=False, min_value=-90, max_value=90, error_messages={"invalid": "请填写数字"}
+    )
+    lng = forms.FloatField(
+        label="经度", required=False, min_value=-180, max_value=180, error_messages={"invalid": "请填写数字"}
+    )
+    capacity = forms.IntegerField(
+        label="容纳人数", required=False, min_value=1, error_messages={"min_value": "至少1人"}
+    )
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [("", "请选择")] + [(o.pk, o.name) for o in orgs]
+
+
+class RuleForm(forms.Form):
+    org_type = forms.ChoiceField(label="组织类别", required=False)
+    kind = forms.ChoiceField(label="会议类型", choices=Kind.choices)
+    period = forms.ChoiceField(label="周期", choices=Period.choices)
+    min_count = forms.IntegerField(label="每周期至少召开次数", min_value=1, max_value=31, initial=1)
+    audience = forms.ChoiceField(label="参加人员", choices=Audience.choices)
+    quorum = forms.ChoiceField(label="到会要求", choices=Quorum.choices)
+    start_on = forms.DateField(
+        label="施行日期", widget=forms.DateInput(attrs={"type": "date"}), error_messages=DATE
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, org_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_type"].choices = [("", "所有党支部（默认）"), *org_types]

@@ -33,7 +33,9 @@ from .forms import (
     MinutesForm,
     ReasonForm,
     ReflectionForm,
+    RuleForm,
     ScheduleForm,
+    VenueForm,
 )
 from .models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Mode
 
@@ -406,7 +408,8 @@ def compliance(request):
     under = request.scope.get(Org, pk=d["org"]) if d.get("org") else _home(request.scope)
     today = timezone.localdate()
     table = selectors.compliance(request.scope, start, end, under=under, today=today)
-    reqs, branch_qs = selectors.branch_compliance(request.scope, start, end, under=under, today=today)
+    listing = selectors.missed_branches if d.get("missed") else selectors.branch_compliance
+    reqs, branch_qs = listing(request.scope, start, end, under=under, today=today)
     if request.GET.get("export") == "xlsx":
         if not has_permission(request.user, "meetings", "export"):
             return render(request, "403.html", status=403)
@@ -441,3 +444,65 @@ def compliance(request):
         },
         status=200 if not form.errors else 400,
     )
+
+
+# --- venues and rules ---------------------------------------------------------------------------------------
+
+
+@permission("meetings", "view")
+@require_http_methods(["GET", "POST"])
+def venues(request):
+    """The venue registry: the places of the orgs in scope, and a new one (``meetings.create``)."""
+    orgs = list(
+        scope_for(request.user, "meetings", "create")
+        .filter(Org.objects.filter(status=OrgStatus.ACTIVE))
+        .order_by("path")[:500]
+    )
+    form = VenueForm(request.POST or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        org = next((o for o in orgs if o.pk == d["org"]), None)
+        try:
+            venue = services.venue_create(
+                actor=request.user,
+                org=org,
+                name=d["name"],
+                kind=d["kind"],
+                address=d["address"],
+                lat=d["lat"],
+                lng=d["lng"],
+                capacity=d["capacity"],
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已登记场所：{venue.name}")
+            return redirect("meetings:venues")
+    context = {"form": form, "venues": list(selectors.venues(request.scope)[:500]), "can_create": bool(orgs)}
+    return render_form(request, "meetings/venues.html", context)
+
+
+@permission.reference()
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_list(request):
+    """The rules of organization life, in force and past; the organization department sets new ones."""
+    from sanxin.orgs.models import OrgType
+
+    may_set = has_permission(request.user, "meetings", "rules")
+    types = [(str(t), t.label) for t in OrgType if t in services.HOLDING_TYPES]
+    form = RuleForm(request.POST or None, org_types=types)
+    if request.method == "POST":
+        if not may_set:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                rule = services.rule_set(actor=request.user, **form.cleaned_data)
+            except ServiceError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, f"新制度自{rule.start_on:%Y-%m-%d}起施行：{rule}")
+                return redirect("meetings:rules")
+    labels = dict(types)
+    rows = [(r, labels.get(r.org_type, "所有党支部")) for r in selectors.rule_history()]
+    return render_form(request, "meetings/rules.html", {"form": form, "rows": rows, "may_set": may_set})
