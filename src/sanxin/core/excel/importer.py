@@ -575,9 +575,11 @@ class _Rows:
         self.mapping = mapping
         self.required = [c for c in importer.columns if c.required and c.key in mapping.values()]
         self.seen: dict[tuple, int] = {}
+        self.index = [(int(idx), key) for idx, key in mapping.items()]  # _values, without int() a cell
 
     def clean(self, line: int, cells: list[str]) -> tuple[dict | None, dict, list[_BadRow]]:
-        values = _values(self.mapping, cells)
+        width = len(cells)
+        values = {key: (cells[i] if i < width else "") for i, key in self.index}
         missing = [c for c in self.required if not values[c.key].strip()]
         if missing:
             return None, values, [_BadRow(line, c.label, "", "必填项为空") for c in missing]
