@@ -199,7 +199,8 @@ def insert(model: type[models.Model], rows: list[dict], *, ids: bool = False) ->
 @transaction.atomic
 def update(model: type[models.Model], rows: list[dict]) -> int:
     """Set each row's given fields on the row with its ``id`` (rows may give different fields; rows
-    with the same set are written by one statement). ``auto_now`` fields are stamped. Returns the
+    with the same set are written by one statement per chunk; each id at most once a call, since the
+    statement joins the values to the table by id). ``auto_now`` fields are stamped. Returns the
     number of rows given."""
     if not rows:
         return 0
@@ -233,20 +234,30 @@ def update(model: type[models.Model], rows: list[dict]) -> int:
                     [*(now for _ in stamp), *arrays],  # SET's placeholders come before FROM's
                 )
             else:
-                sets = [f"{qn(f.column)} = %s" for f in (*fields, *stamp)]
-                sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {qn(pk.column)} = %s"  # noqa: S608
+                # One statement per chunk, the new values as a VALUES list joined by id (SQLite 3.33's
+                # UPDATE ... FROM): per-row statements inside the import's savepoints cost a statement
+                # journal each, which grew with the transaction (37,500 rows: 7.4 s, this way 0.1 s).
+                width = len(fields) + 1
                 stamps = [s.get_db_prep_save(now, connection) for s in stamp]
                 params = []
                 for r in group:
-                    row = []
+                    params.append(r[pk.attname])
                     for f, conv in zip(fields, convs, strict=True):
                         value = r[f.attname if f.attname in r else f.name]
-                        row.append(value if conv is None or value is None else conv(value))
-                    row += stamps
-                    row.append(r[pk.attname])
-                    params.append(row)
-                for chunk in _chunks(params, SQLITE_CHUNK):
-                    cur.executemany(sql, chunk)
+                        params.append(value if conv is None or value is None else conv(value))
+                sets = [f"{qn(f.column)} = v.column{i}" for i, f in enumerate(fields, start=2)]
+                sets += [f"{qn(f.column)} = %s" for f in stamp]
+                per_row = f"({', '.join(['%s'] * width)})"
+                size = max(1, min(SQLITE_CHUNK, (SQLITE_MAX_PARAMS - len(stamps)) // width))
+                for start in range(0, len(group), size):
+                    chunk = params[start * width : (start + size) * width]
+                    n = len(chunk) // width
+                    cur.execute(
+                        f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
+                        f"FROM (VALUES {', '.join([per_row] * n)}) AS v "
+                        f"WHERE {table}.{qn(pk.column)} = v.column1",
+                        [*stamps, *chunk],
+                    )
     return len(rows)
 
 
