@@ -130,7 +130,7 @@ def test_insert_puts_each_value_in_its_column_whatever_the_mix_of_kinds(region):
             "action": f"act{i}",
             "before": {"n": i, "list": [i, "二"]},
             "after": None if i == 2 else {"k": "值"},
-            "ip": "10.0.0.%d" % i,
+            "ip": f"10.0.0.{i}",
             "object_id": str(i),
         }
         for i in (1, 2)
