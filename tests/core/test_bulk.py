@@ -157,3 +157,17 @@ def test_insert_puts_each_value_in_its_column_whatever_the_mix_of_kinds(region):
     )
     o = Organization.objects.get(pk=10**6)
     assert (o.hq_id, o.name, o.registered_on, o.kind) == (10**6, "企业1", dt.date(2024, 1, 1), "enterprise")
+
+
+def test_update_across_statement_chunks_sets_every_row(region):
+    n = bulk.SQLITE_CHUNK * 2 + 1
+    with transaction.atomic():
+        ids = bulk.insert(Organization, [_row(1, region) for _ in range(n)], ids=True)
+        bulk.update(
+            Organization, [{"id": pk, "address": f"路{pk}号", "employees": i} for i, pk in enumerate(ids)]
+        )
+    got = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "address"))
+    assert got == {pk: f"路{pk}号" for pk in ids}
+    assert list(
+        Organization.objects.filter(pk__in=ids).order_by("pk").values_list("employees", flat=True)
+    ) == list(range(n))
