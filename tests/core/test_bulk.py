@@ -118,3 +118,56 @@ def test_batch_audit_rows_are_found_from_each_row(region, django_user_model):
     assert [h.action for h in middle] == ["update", "import_create"]
     assert middle[0].after == {"address": "城关路2号"} and middle[1].pk == batch.pk
     assert [h.action for h in history(other)] == ["create"]
+
+
+def test_insert_puts_each_value_in_its_column_whatever_the_mix_of_kinds(region):
+    """Per-row values (plain, converted: dates, datetimes, JSON, an IP address; ids given) and
+    constants (defaults, stamps) in one insert: each lands in its own column."""
+    at = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
+    rows = [
+        {
+            "at": at + dt.timedelta(days=i),
+            "action": f"act{i}",
+            "before": {"n": i, "list": [i, "二"]},
+            "after": None if i == 2 else {"k": "值"},
+            "ip": f"10.0.0.{i}",
+            "object_id": str(i),
+        }
+        for i in (1, 2)
+    ]
+    with transaction.atomic():
+        ids = bulk.insert(AuditLog, rows, ids=True)
+        orgs = bulk.insert(Organization, [_row(1, region, id=10**6, hq_id=10**6)], ids=True)
+    assert orgs is None  # ids given by the caller: nothing allocated
+    a, b = (AuditLog.objects.get(pk=i) for i in ids)
+    assert (a.at, a.action, a.before, a.after, a.ip, a.object_id) == (
+        at + dt.timedelta(days=1),
+        "act1",
+        {"n": 1, "list": [1, "二"]},
+        {"k": "值"},
+        "10.0.0.1",
+        "1",
+    )
+    assert (b.at, b.after, b.ip, b.actor_repr, b.message) == (
+        at + dt.timedelta(days=2),
+        None,
+        "10.0.0.2",
+        "",
+        "",
+    )
+    o = Organization.objects.get(pk=10**6)
+    assert (o.hq_id, o.name, o.registered_on, o.kind) == (10**6, "企业1", dt.date(2024, 1, 1), "enterprise")
+
+
+def test_update_across_statement_chunks_sets_every_row(region):
+    n = bulk.SQLITE_CHUNK * 2 + 1
+    with transaction.atomic():
+        ids = bulk.insert(Organization, [_row(1, region) for _ in range(n)], ids=True)
+        bulk.update(
+            Organization, [{"id": pk, "address": f"路{pk}号", "employees": i} for i, pk in enumerate(ids)]
+        )
+    got = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "address"))
+    assert got == {pk: f"路{pk}号" for pk in ids}
+    assert list(
+        Organization.objects.filter(pk__in=ids).order_by("pk").values_list("employees", flat=True)
+    ) == list(range(n))

@@ -420,6 +420,32 @@ def test_all_or_nothing_progress_validates_then_writes(office_user):
     assert job.status == ImportJob.Status.DONE and job.created_count == 250
 
 
+def test_a_run_collects_garbage_less_often_and_restores_the_collector_after(office_user, monkeypatch):
+    import gc
+
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    during = []
+    original = RegionImporter.apply_row
+
+    def apply_row(self, cleaned, actor):
+        during.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        if cleaned["code"] == "390103005002":
+            raise RuntimeError("disk on fire")  # a failing run restores the collector too
+        return original(self, cleaned, actor)
+
+    monkeypatch.setattr(RegionImporter, "apply_row", apply_row)
+    rows = [
+        ["区划代码", "名称"],
+        ["390103005000", "新港街道"],
+        ["390103005001", "一"],
+        ["390103005002", "二"],
+    ]
+    job = run(office_user, upload(office_user, xlsx(rows)))
+    assert job.status == ImportJob.Status.FAILED
+    assert during and all(d == (imp.RUN_GC_THRESHOLD, True) for d in during)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
 def test_other_users_jobs_are_not_found(office_user):
     other = UserFactory()
     grant_create(

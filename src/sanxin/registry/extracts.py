@@ -320,7 +320,9 @@ class _Plan:
     def load(self, *where, **lookup) -> list[dict]:
         """The organizations matching the condition that the batch may match, and which of them the
         actor may change (one more query, unless the actor's scope is everything)."""
-        rows = list(Organization.objects.filter(*where, **lookup).values(*self.FIELDS))
+        # Unordered: the model's default ordering made PostgreSQL sort the batch's matches and plan
+        # parallel workers for it (50 ms a batch at a million organizations, 17 ms without).
+        rows = list(Organization.objects.filter(*where, **lookup).order_by().values(*self.FIELDS))
         for row in rows:
             self.orgs[row["id"]] = row
         scope = self.importer._scope(self.actor, "change")
@@ -329,9 +331,9 @@ class _Plan:
             self.allowed.update(ids)
         elif ids:
             self.allowed.update(
-                scope.filter(Organization.objects.filter(in_values(Organization, "id", ids))).values_list(
-                    "pk", flat=True
-                )
+                scope.filter(Organization.objects.filter(in_values(Organization, "id", ids)))
+                .order_by()
+                .values_list("pk", flat=True)
             )
         return rows
 

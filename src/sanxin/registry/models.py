@@ -55,7 +55,9 @@ class Status(models.TextChoices):
 
 class Organization(TimeStampedModel):
     name = models.CharField(_("名称"), max_length=200)
-    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    # Matched in memory (the declared region's names are loaded once a run), never queried: no index
+    # (two on PostgreSQL, the plain one and its LIKE twin, written for every row an extract brings).
+    normalized_name = models.CharField(max_length=200, editable=False)
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
     )
