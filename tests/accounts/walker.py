@@ -595,6 +595,10 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     },
     ("POST", "/api/v1/meetings/{meeting_id}/invite"): lambda w, t: {"member_ids": [_member_for(t.org).pk]},
     ("POST", "/api/v1/meetings/{meeting_id}/cancel"): lambda w, t: {"reason": "走查"},
+    ("POST", "/api/v1/meetings/{meeting_id}/reschedule"): lambda w, t: {
+        "starts_at": _future(),
+        "reason": "走查",
+    },
     ("POST", "/api/v1/meetings/{meeting_id}/recorder"): lambda w, t: {"member_id": _invitee_with_account(t)},
     ("POST", "/api/v1/meetings/{meeting_id}/close"): lambda w, t: {},
     ("POST", "/api/v1/meetings/{meeting_id}/attendance"): lambda w, t: {

@@ -446,3 +446,46 @@ def test_a_selection_invites_only_those_named_and_the_recorder_is_an_invitee(b):
         services.recorder_set(actor=b.secretary, meeting=m, user=b.users[2])
     assert e.value.code == "not_invited"
     assert services.recorder_set(actor=b.secretary, meeting=m, user=b.users[1]).recorder == b.users[1]
+
+
+def test_reschedule_a_meeting_and_an_occurrence(b):
+    taken = schedule(b, starts_at=soon(600), ends_at=soon(690), topic="占用会议室")
+    m = schedule(b, starts_at=soon(120), ends_at=soon(210))
+    with pytest.raises(RuleViolation) as e:
+        services.meeting_reschedule(
+            actor=b.secretary, meeting=m, starts_at=taken.starts_at, reason="避开高峰"
+        )
+    assert e.value.code == "venue_taken"
+    with pytest.raises(NotFound):
+        services.meeting_reschedule(actor=b.other_secretary, meeting=m, starts_at=soon(900), reason="x")
+    Meeting.objects.filter(pk=m.pk).update(reminded_at=timezone.now())
+    later = soon(900)
+    moved = services.meeting_reschedule(actor=b.secretary, meeting=m, starts_at=later, reason="避开送餐高峰")
+    assert moved.starts_at == later and moved.ends_at - moved.starts_at == dt.timedelta(minutes=90)
+    assert moved.reminded_at is None  # reminded again before the new time
+    assert Notification.objects.filter(recipient=b.users[1], title__startswith="会议改期至").count() == 1
+    first = timezone.localdate() + dt.timedelta(days=3)
+    s = services.series_create(
+        actor=b.secretary,
+        org=b.branch,
+        kind=Kind.THEME_DAY,
+        topic="每周主题学习",
+        rrule="FREQ=WEEKLY",
+        first_on=first,
+        local_time=dt.time(20),
+        mode=Mode.ONLINE,
+        online_url="https://meet.example.cn/w",
+        horizon=first + dt.timedelta(days=15),
+    )
+    occurrence = s.meetings.order_by("starts_at")[1]
+    new_start = dt.datetime.combine(
+        occurrence.series_on + dt.timedelta(days=1), dt.time(19), tzinfo=rules.SHANGHAI
+    )
+    services.meeting_reschedule(actor=b.secretary, meeting=occurrence, starts_at=new_start, reason="周日休息")
+    assert s.exceptions.get().moved_to == new_start
+    assert services.series_extend(actor=b.secretary, series=s, until=first + dt.timedelta(days=15)) == 0
+    occurrence.refresh_from_db()
+    assert occurrence.starts_at == new_start
+    services.meeting_cancel(actor=b.secretary, meeting=occurrence, reason="合并")
+    with pytest.raises(RuleViolation):
+        services.meeting_reschedule(actor=b.secretary, meeting=occurrence, starts_at=soon(1000), reason="x")

@@ -459,3 +459,29 @@ def test_compliance_only_missed(b):
         "/meetings/compliance/", {"period": "month", "on": "2026-10-10", "missed": "on"}
     ).content.decode()
     assert 'data-testid="branch-骑手流动党员党支部"' not in missed
+
+
+def test_page_reschedule_keeps_what_was_typed_on_error(b):
+    m = services.meeting_schedule(
+        actor=b.secretary,
+        org=b.branch,
+        kind=Kind.THEME_DAY,
+        topic="改期的主题党日",
+        starts_at=soon(300),
+        mode=Mode.ONLINE,
+        online_url="https://meet.example.cn/r",
+    )
+    sec = page(b.secretary)
+    day = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    bad = sec.post(f"/meetings/{m.pk}/", {"action": "reschedule", "day": day, "time": "20:00", "reason": ""})
+    assert (
+        bad.status_code == 400
+        and "请填写改期原因" in bad.content.decode()
+        and f'value="{day}"' in bad.content.decode()
+    )
+    ok = sec.post(
+        f"/meetings/{m.pk}/", {"action": "reschedule", "day": day, "time": "20:00", "reason": "避开高峰"}
+    )
+    assert ok.status_code == 302
+    m.refresh_from_db()
+    assert timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M") == f"{day} 20:00"

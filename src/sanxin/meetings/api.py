@@ -635,6 +635,22 @@ def _invitee(meeting: Meeting, member_id: int) -> Attendance:
     return att
 
 
+class RescheduleIn(Schema):
+    starts_at: dt.datetime = Field(description="新的开始时间（带时区）")
+    reason: str = Field(max_length=200)
+
+
+@router.post("/{meeting_id}/reschedule", response=MeetingOut, summary="会议改期（通知参会人员）")
+@permission("meetings", "change", model=Meeting, lookup="meeting_id")
+def meeting_reschedule(request, meeting_id: int, payload: RescheduleIn):
+    return services.meeting_reschedule(
+        actor=request.auth,
+        meeting=_meeting(request, meeting_id, "change"),
+        starts_at=_aware(payload.starts_at, "starts_at"),
+        reason=payload.reason,
+    )
+
+
 class RecorderIn(Schema):
     member_id: int = Field(description="参会党员（须有账号）")
 

@@ -183,3 +183,11 @@ class RuleForm(forms.Form):
     def __init__(self, *args, org_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_type"].choices = [("", "所有党支部（默认）"), *org_types]
+
+
+class RescheduleForm(forms.Form):
+    day = forms.DateField(label="新日期", widget=forms.DateInput(attrs={"type": "date"}), error_messages=DATE)
+    time = forms.TimeField(
+        label="新时间", widget=forms.TimeInput(attrs={"type": "time"}), error_messages=TIME
+    )
+    reason = forms.CharField(label="改期原因", max_length=200, error_messages={"required": "请填写改期原因"})

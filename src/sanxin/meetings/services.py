@@ -528,20 +528,59 @@ def series_except(
         if moved_to is None:
             meeting_cancel(actor=actor, meeting=meeting, reason=reason)
         else:
-            length = meeting.ends_at - meeting.starts_at
-            if meeting.venue_id:
-                _reserve(meeting.venue, moved_to, moved_to + length, exclude=meeting.pk)
-            model_update(
-                meeting,
-                actor=actor,
-                data={
-                    "starts_at": moved_to,
-                    "ends_at": moved_to + length,
-                    "held_on": _local(moved_to).date(),
-                },
-                action="reschedule",
-            )
+            _move(actor, meeting, moved_to, reason.strip())
     return exception
+
+
+def _move(actor, meeting: Meeting, starts_at: dt.datetime, reason: str) -> Meeting:
+    """The meeting at another time (same length, same venue if it is free then); the invitees are
+    told, and reminded again before the new time."""
+    meeting = _fresh(meeting, lock=True)
+    length = meeting.ends_at - meeting.starts_at
+    if meeting.venue_id:
+        _reserve(meeting.venue, starts_at, starts_at + length, exclude=meeting.pk)
+    meeting, _ = model_update(
+        meeting,
+        actor=actor,
+        data={
+            "starts_at": starts_at,
+            "ends_at": starts_at + length,
+            "held_on": _local(starts_at).date(),
+            "reminded_at": None,
+        },
+        action="reschedule",
+        message=reason,
+    )
+    local = _local(starts_at)
+    for user_id in _invitee_users(meeting):
+        notify.notify(
+            recipient=user_id,
+            kind="meetings.reminder",
+            title=f"会议改期至{local:%m月%d日 %H:%M}：{meeting.topic}",
+            body=reason,
+            url=f"/meetings/{meeting.pk}/",
+            key=f"meetings.moved.{meeting.pk}.{int(starts_at.timestamp())}",
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(*, actor, meeting: Meeting, starts_at: dt.datetime, reason: str) -> Meeting:
+    """Move a meeting that has not been held to another time; one occurrence of a series is moved as
+    the series' exception, so extending the series keeps it where it was moved."""
+    _check(actor, meeting, "change")
+    meeting = _fresh(meeting, lock=True)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise RuleViolation("只有待召开的会议可以改期", code="wrong_state")
+    _local(starts_at)
+    if not reason or not reason.strip():
+        raise InvalidInput("请填写改期原因", field="reason")
+    if meeting.series_id and meeting.series_on:
+        series_except(
+            actor=actor, series=meeting.series, on=meeting.series_on, reason=reason, moved_to=starts_at
+        )
+        return _fresh(meeting)
+    return _move(actor, meeting, starts_at, reason.strip())
 
 
 # --- holding it --------------------------------------------------------------------------------------------

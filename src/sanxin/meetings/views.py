@@ -33,6 +33,7 @@ from .forms import (
     MinutesForm,
     ReasonForm,
     ReflectionForm,
+    RescheduleForm,
     RuleForm,
     ScheduleForm,
     VenueForm,
@@ -195,6 +196,10 @@ def _act(request, meeting: Meeting, action: str, forms: dict) -> str | None:
             actor=user, meeting=meeting, content=d["content"], decisions=form.decisions(), attachments=files
         )
         return "会议记录已保存"
+    if action == "reschedule":
+        starts_at = dt.datetime.combine(d["day"], d["time"], tzinfo=rules.SHANGHAI)
+        services.meeting_reschedule(actor=user, meeting=meeting, starts_at=starts_at, reason=d["reason"])
+        return f"会议已改期至{starts_at:%m月%d日 %H:%M}，已通知参会党员"
     services.minutes_amend(actor=user, meeting=meeting, text=d["text"], reason=d["reason"])
     return "已记录更正"
 
@@ -214,6 +219,7 @@ def meeting_detail(request, meeting_id):
             initial={"content": minutes.content if minutes else ""},
         ),
         "amend": AmendForm(request.POST if action == "amend" else None),
+        "reschedule": RescheduleForm(request.POST if action == "reschedule" else None),
     }
     if request.method == "POST":
         if action not in {"close", "sign", "record", "recorder", *forms}:
