@@ -29,3 +29,12 @@ class UserFactory(factory.django.DjangoModelFactory):
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
         self.save()
+
+
+def user_with_grant(role: str, org):
+    """A new user holding ``role`` over ``org`` (and its subtree)."""
+    from sanxin.accounts.services import grant_create
+
+    user = UserFactory()
+    grant_create(actor=None, user=user, role=role, org=org)
+    return user

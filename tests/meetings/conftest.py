@@ -7,14 +7,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from sanxin.accounts.services import grant_create
 from sanxin.meetings import services
 from sanxin.meetings.models import Venue
 from sanxin.members import services as member_services
 from sanxin.members.models import Standing
 from sanxin.orgs import services as org_services
 from sanxin.orgs.models import Org, OrgType, PostTitle
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_grant
 from tests.world import regions
 
 D = dt.date
@@ -38,10 +37,7 @@ class Branches:
     venue: Venue
 
 
-def user_for(role: str, org: Org):
-    u = UserFactory()
-    grant_create(actor=None, user=u, role=role, org=org)
-    return u
+user_for = user_with_grant
 
 
 def member(org: Org, name: str, *, standing=Standing.FULL):

@@ -4,12 +4,11 @@ for, and the member at each state — once each, however often an event is deliv
 import pytest
 from django.utils import timezone
 
-from sanxin.accounts.services import grant_create
 from sanxin.core.models import Notification
 from sanxin.members import services as member_services
 from sanxin.orgs import services as org_services
 from sanxin.transfers import alerts, services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_grant
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -21,9 +20,7 @@ def w():
 
 
 def secretary(org):
-    u = UserFactory()
-    grant_create(actor=None, user=u, role="branch_secretary", org=org)
-    return u
+    return user_with_grant("branch_secretary", org)
 
 
 def titles(user, kind=alerts.WAITING_KIND):

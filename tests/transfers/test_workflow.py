@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from sanxin.accounts.services import grant_create
 from sanxin.core.errors import InvalidInput, NotFound, RuleViolation
 from sanxin.core.models import AuditLog, Event
 from sanxin.members import services as member_services
@@ -16,7 +15,7 @@ from sanxin.members.models import Direction, Mobility, OrgRelation, RelationSour
 from sanxin.orgs import services as org_services
 from sanxin.transfers import services, tasks
 from sanxin.transfers.models import State, Transfer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_grant
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +36,7 @@ def w():
 
 
 def secretary(org):
-    u = UserFactory()
-    grant_create(actor=None, user=u, role="branch_secretary", org=org)
-    return u
+    return user_with_grant("branch_secretary", org)
 
 
 def new_member(org, name="赵转接", user=None):

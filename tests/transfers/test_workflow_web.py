@@ -15,7 +15,7 @@ from sanxin.members.models import OrgRelation
 from sanxin.orgs import services as org_services
 from sanxin.transfers import services
 from sanxin.transfers.models import State, Transfer
-from tests.factories import UserFactory
+from tests.factories import UserFactory, user_with_grant
 from tests.helpers import ApiClient, assert_error
 from tests.world import LEAK_MARKER, build_world
 
@@ -29,9 +29,7 @@ def w():
 
 
 def secretary(org):
-    u = UserFactory()
-    grant_create(actor=None, user=u, role="branch_secretary", org=org)
-    return u
+    return user_with_grant("branch_secretary", org)
 
 
 def page(user):
