@@ -11,6 +11,7 @@ from sanxin.meetings import rules, selectors, services
 from sanxin.meetings.models import Kind, Mode
 from sanxin.orgs import services as org_services
 from sanxin.orgs.models import Org, OrgType
+from tests.helpers import assert_max_queries
 from tests.meetings.conftest import member
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,14 @@ def test_three_states_and_what_each_window_judges(world):
     assert {q.start for q in q4.requirements if q.kind == Kind.THEME_DAY} == {OCT, NOV, D(2026, 12, 1)}
     assert all(q.judged for q in q4.requirements if q.kind in (Kind.GENERAL, Kind.LECTURE))
     assert q4.total["missed_n"] == 2 and q4.total["compliant_n"] == 0
+
+
+def test_reasons_of_a_page_are_read_in_one_query(world):
+    b = world
+    reqs, qs = selectors.branch_compliance(Scope.all(), OCT, NOV, today=TODAY)
+    orgs = list(qs)
+    assert sum(o.missed for o in orgs) >= 2
+    with assert_max_queries(1):
+        rows = selectors.rows_with_cells(orgs, reqs, TODAY)
+    reasons = {org.name: [c.reason for c in cells if c.state == "missed"] for org, cells in rows}
+    assert reasons[b.other.name] == ["2026年10月未召开支委会", "2026年10月未召开主题党日"]

@@ -489,3 +489,32 @@ def test_reschedule_a_meeting_and_an_occurrence(b):
     services.meeting_cancel(actor=b.secretary, meeting=occurrence, reason="合并")
     with pytest.raises(RuleViolation):
         services.meeting_reschedule(actor=b.secretary, meeting=occurrence, starts_at=soon(1000), reason="x")
+
+
+def test_every_step_is_audited(b):
+    m = schedule(b)
+    token = rules.checkin_token(m.checkin_secret, m.pk, m.starts_at)
+    services.checkin(actor=b.users[1], meeting=m, method="qr", token=token, at=m.starts_at)
+    services.leave_request(actor=b.users[2], meeting=m, reason="跑单", at=m.starts_at)
+    services.leave_decide(actor=b.secretary, attendance=att(m, b.members[2]), grant=True)
+    services.meeting_close(actor=b.secretary, meeting=m, at=m.starts_at + dt.timedelta(hours=1))
+    services.minutes_save(actor=b.secretary, meeting=m, content="记录")
+    services.minutes_sign(actor=b.secretary, meeting=m)
+    services.minutes_amend(actor=b.secretary, meeting=m, text="更正", reason="笔误")
+    makeup = MakeUp.objects.get(attendance__member=b.members[2])
+    services.makeup_submit(
+        actor=b.users[2], makeup=makeup, reflection="认真学习了会议记录，今后在送单中亮身份作表率。"
+    )
+    actions = set(AuditLog.objects.values_list("action", flat=True))
+    assert {
+        "create",
+        "checkin",
+        "leave_request",
+        "leave_grant",
+        "close",
+        "sign",
+        "amend",
+        "makeup",
+    } <= actions
+    checkin_row = AuditLog.objects.get(action="checkin")
+    assert checkin_row.actor_id == b.users[1].pk and checkin_row.after["status"] == "present"

@@ -159,10 +159,6 @@ def counts(meeting: Meeting) -> dict:
 # --- rules -------------------------------------------------------------------------------------------------
 
 
-def rules_on(on: dt.date) -> list[MeetingRule]:
-    return list(MeetingRule.objects.filter(MeetingRule.active_q(on)).order_by("kind", "org_type"))
-
-
 def rule_history() -> QuerySet[MeetingRule]:
     return MeetingRule.objects.order_by("kind", "org_type", "-start_on")
 
@@ -399,8 +395,38 @@ class Cell:
     reason: str
 
 
-def cells(org: Org, reqs: list[Requirement], today: dt.date) -> list[Cell]:
-    """One branch's row as cells with the reason for each missed requirement (read for a page)."""
+def _unmet(org_ids: list[int], reqs: list[Requirement]) -> dict[int, list[tuple]]:
+    """For the reasons of misses: the orgs' meetings of the requirements' span that did not count —
+    cancelled, not closed, or held without their quorum — one query for all the orgs."""
+    out: dict[int, list[tuple]] = {pk: [] for pk in org_ids}
+    if not org_ids or not reqs:
+        return out
+    rows = (
+        Meeting.objects.filter(
+            org_id__in=org_ids,
+            held_on__gte=min(q.start for q in reqs),
+            held_on__lt=max(q.end for q in reqs),
+        )
+        .exclude(status=MeetingStatus.HELD, quorum_met=True)
+        .order_by("-starts_at")
+        .values_list("org_id", "kind", "held_on", "status", "quorum_met", "cancel_reason")
+    )
+    for org_id, *rest in rows:
+        out[org_id].append(tuple(rest))
+    return out
+
+
+def rows_with_cells(orgs, reqs: list[Requirement], today: dt.date) -> list[tuple[Org, list[Cell]]]:
+    """Branch rows (annotated by ``annotate_compliance``) with their cells, the reasons of all the
+    rows' misses read in one query."""
+    orgs = list(orgs)
+    unmet = _unmet([o.pk for o in orgs], reqs)
+    return [(org, cells(org, reqs, today, unmet[org.pk])) for org in orgs]
+
+
+def cells(org: Org, reqs: list[Requirement], today: dt.date, unmet: list[tuple] | None = None) -> list[Cell]:
+    """One branch's row as cells with the reason for each missed requirement; ``unmet`` is the org's
+    part of ``_unmet`` (read here when not given)."""
     out = []
     for req in reqs:
         held = getattr(org, req.key, None)
@@ -416,19 +442,24 @@ def cells(org: Org, reqs: list[Requirement], today: dt.date) -> list[Cell]:
         if req.end > today:
             out.append(Cell(req, held, "pending", f"本周期尚需召开{req.min_count - held}次"))
             continue
-        out.append(Cell(req, held, "missed", _reason(org, req)))
+        if unmet is None:
+            unmet = _unmet([org.pk], reqs)[org.pk]
+        out.append(Cell(req, held, "missed", _reason(req, unmet)))
     return out
 
 
-def _reason(org: Org, req: Requirement) -> str:
-    meetings = Meeting.objects.filter(org=org, kind=req.kind, held_on__gte=req.start, held_on__lt=req.end)
-    held = meetings.filter(status=MeetingStatus.HELD)
-    if req.quorum != Quorum.NONE and held.filter(quorum_met=False).exists():
+def _reason(req: Requirement, unmet: list[tuple]) -> str:
+    mine = [
+        (status, quorum, why)
+        for kind, day, status, quorum, why in unmet
+        if kind == req.kind and req.start <= day < req.end
+    ]
+    if req.quorum != Quorum.NONE and any(s == MeetingStatus.HELD and q is False for s, q, _w in mine):
         return "已召开但到会人数未达到规定"
-    cancelled = meetings.filter(status=MeetingStatus.CANCELLED).order_by("-starts_at").first()
+    cancelled = next((why for s, _q, why in mine if s == MeetingStatus.CANCELLED), None)  # the latest first
     if cancelled is not None:
-        return f"会议取消：{cancelled.cancel_reason}"
-    if meetings.filter(status=MeetingStatus.SCHEDULED).exists():
+        return f"会议取消：{cancelled}"
+    if any(s == MeetingStatus.SCHEDULED for s, _q, _w in mine):
         return "已安排但未办结"
     return f"{req.label}未召开{req.kind_label}"
 
@@ -452,10 +483,3 @@ def missed_branches(scope: Scope, start: dt.date, end: dt.date, *, under: Org | 
     """The committee's list of branches that missed a requirement in the window."""
     reqs, qs = branch_compliance(scope, start, end, under=under, today=today)
     return reqs, qs.filter(missed__gt=0)
-
-
-def minutes_missing(scope: Scope, start: dt.date, end: dt.date) -> QuerySet[Meeting]:
-    """Held meetings without signed minutes."""
-    return meeting_list(scope, status=MeetingStatus.HELD, start=start, end=end).filter(
-        Q(minutes__isnull=True) | Q(minutes__signed_at__isnull=True)
-    )

@@ -427,7 +427,7 @@ def compliance(request):
             exports.compliance_ledger(branch_qs, reqs, today, title=title).close(), filename=title
         )
     page = paginate(request, branch_qs, 50)
-    rows = [(org, selectors.cells(org, reqs, today)) for org in page.object_list]
+    rows = selectors.rows_with_cells(page.object_list, reqs, today)
     for row in table.rows:  # drill down only into orgs the user may open
         row["link"] = row["org"] is not None and request.scope.contains(row["org"]) and row["org"] != under
     query = request.GET.copy()
