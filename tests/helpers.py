@@ -86,3 +86,13 @@ def run_scheduled_tasks():
         HUEY.execute(task, timestamp=far)
         ran += 1
     return ran
+
+
+@contextmanager
+def committed():
+    """Run, at the end of the block, the on-commit callbacks it registered (the dispatch of domain events
+    and their subscribers), as a real commit would; for tests inside the test case's transaction."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield

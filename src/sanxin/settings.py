@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "sanxin.members",
     "sanxin.transfers",
     "sanxin.meetings",
+    "sanxin.points",
     "sanxin.demo",
 ]
 

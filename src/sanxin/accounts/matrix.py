@@ -44,6 +44,7 @@ MODULES = {
     "system": "系统管理",
     "transfers": "组织关系转接",
     "meetings": "组织生活",
+    "points": "积分管理",
 }
 
 ACTIONS = {
@@ -65,6 +66,11 @@ ACTIONS = {
     "escalate": "上级审批（组织关系转接）",
     "accept": "接收（组织关系转接）",
     "rules": "设定组织生活制度",
+    "review": "党支部审核（积分申报）",
+    "confirm": "党委认定（积分）",
+    "catalogue": "制定积分细则",
+    "partners": "管理积分兑换服务",
+    "redeem": "核销兑换券",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -145,6 +151,20 @@ for _action in ("view", "create", "change", "export"):
         allow(_role, "meetings", _action, _anchors)
 allow(Role.MEMBER_LIAISON, "meetings", "view", {ORG})
 allow(Role.ORG_DEPARTMENT, "meetings", "rules", {ORG, REG})
+# 积分管理: the branch reviews its members' claims (党支部审核); the committee that runs the catalogue
+# confirms them (党委认定), settles objections, keeps the catalogue and the partners' offers; offices
+# above see and export over their subtree (or region/industry). A partner's staff redeem the vouchers of
+# their own offers (assignment grant, kind ``points_partners``). A member declares, objects, buys and
+# cancels on routes of their own (owner rows).
+for _action in ("view", "review", "export"):
+    allow(Role.BRANCH_SECRETARY, "points", _action, {ORG})
+for _role, _anchors in _OFFICES.items():
+    for _action in ("view", "export"):
+        allow(_role, "points", _action, _anchors)
+    for _action in ("confirm", "catalogue", "partners"):
+        allow(_role, "points", _action, {ORG})
+allow(Role.MEMBER_LIAISON, "points", "view", {ORG})
+allow(Role.PARTNER, "points", "redeem", {ASG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})

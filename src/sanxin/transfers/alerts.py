@@ -4,14 +4,10 @@ from the subscriptions to the workflow's events (after commit), never from the s
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
-from sanxin.accounts.matrix import ORG, REG, anchors_for
-from sanxin.accounts.models import Grant
+from sanxin.accounts import actors as accounts_actors
 from sanxin.core import notify
-from sanxin.orgs.models import COMMITTEE_TYPES, Org
 
 from .models import State, Transfer
 
@@ -27,26 +23,7 @@ STEP_ACTION = {State.APPLIED: "approve", State.ESCALATED: "escalate", State.APPR
 
 
 def actors_for(org, action: str) -> list[int]:
-    """Users who act for ``org`` itself: a current grant anchored at that org, or — for the top committee
-    of a region — at the region it governs (an organization department's grant is its region's), whose role allows
-    ``action`` on transfers over that anchor. Grants over a wider subtree or region (a street over the
-    branches located in it) are not told of every branch's step; they see the queues."""
-    today = timezone.localdate()
-    anchored = Q(anchor=ORG, org_id=org.pk)
-    if org.org_type in COMMITTEE_TYPES:
-        parent = Org.objects.get_parent(org)
-        if parent is None or parent.region_id != org.region_id:  # the region's top committee
-            anchored |= Q(anchor=REG, region_id=org.region_id)
-    grants = Grant.objects.filter(anchored, valid_from__lte=today).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-    )
-    return sorted(
-        {
-            user_id
-            for user_id, role, anchor in grants.values_list("user_id", "role", "anchor")
-            if anchor in anchors_for(role, "transfers", action)
-        }
-    )
+    return accounts_actors.actors_for(org, "transfers", action)
 
 
 def transfer_moved(transfer_id: int) -> int:

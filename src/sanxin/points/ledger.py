@@ -1,0 +1,236 @@
+"""The one gate to the points ledger. Every row is written here, under a lock on the member's
+``Balance``, so that two writers for the same member (two reviewers, an automatic credit and a purchase)
+run one after the other: caps are checked against what is already credited and reserved, the
+spendable balance never goes below zero, and a ``source_key`` (the claim, the event, the voucher) is
+written at most once.
+
+Callers are the services of this module (claims, automatic credits, vouchers, reversals); they run in
+a transaction (``transaction.atomic``) which these functions require."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F, Sum
+
+from sanxin.members.models import Member
+from sanxin.members.selectors import org_on
+from sanxin.orgs.models import Org
+
+from .models import (
+    EARNING_KINDS,
+    RESERVING,
+    Balance,
+    Catalogue,
+    Claim,
+    Entry,
+    EntryKind,
+    Item,
+)
+
+
+def ancestor_paths(org: Org) -> list[str]:
+    step = Org.steplen
+    return [org.path[:i] for i in range(step, len(org.path) + 1, step)]
+
+
+def catalogue_for(branch: Org, on: dt.date) -> Catalogue | None:
+    """The catalogue in force for ``branch`` on ``on``: the nearest committee above (or the branch itself)
+    with a version in force that day."""
+    return (
+        Catalogue.objects.filter(Catalogue.active_q(on), org__path__in=ancestor_paths(branch))
+        .select_related("org")
+        .order_by("-org__depth", "-start_on")
+        .first()
+    )
+
+
+def branch_of(member: Member, on: dt.date) -> Org | None:
+    """The member's branch on ``on`` (their formal organization then), else their current one."""
+    org = org_on(member, on)
+    if org is None:
+        org = Org.objects.filter(people__member=member).first()
+    return org
+
+
+def lock(member: Member | int) -> Balance:
+    member_id = getattr(member, "pk", member)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger writes run inside a transaction")
+    Balance.objects.get_or_create(member_id=member_id)
+    return Balance.objects.select_for_update().get(member_id=member_id)
+
+
+def _month(on: dt.date) -> tuple[dt.date, dt.date]:
+    start = on.replace(day=1)
+    return start, (start + dt.timedelta(days=32)).replace(day=1)
+
+
+def _year(on: dt.date) -> tuple[dt.date, dt.date]:
+    return on.replace(month=1, day=1), on.replace(year=on.year + 1, month=1, day=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Room:
+    """How much more of an item (in points, as a magnitude) a member may get in the deed's month and
+    year; None when the item has no such cap."""
+
+    month: int | None
+    year: int | None
+
+    @property
+    def left(self) -> int | None:
+        values = [v for v in (self.month, self.year) if v is not None]
+        return max(0, min(values)) if values else None
+
+
+def room(member_id: int, item: Item, on: dt.date, *, exclude_claim: int | None = None) -> Room:
+    """What is left under ``item``'s caps for the member around ``on``: its credits (net of reversals)
+    by item code in the same committee, plus confirmed claims awaiting their 公示 (reserved)."""
+    sign = 1 if item.points > 0 else -1
+    committee_id = item.catalogue.org_id
+
+    def used(start: dt.date, end: dt.date) -> int:
+        booked = (
+            Entry.objects.filter(
+                member_id=member_id,
+                item_code=item.code,
+                committee_id=committee_id,
+                kind__in=EARNING_KINDS,
+                on__gte=start,
+                on__lt=end,
+            ).aggregate(s=Sum("points"))["s"]
+            or 0
+        )
+        reserved = (
+            Claim.objects.filter(
+                member_id=member_id,
+                item__code=item.code,
+                committee_id=committee_id,
+                status__in=RESERVING,
+                deed_on__gte=start,
+                deed_on__lt=end,
+            )
+            .exclude(pk=exclude_claim)
+            .aggregate(s=Sum("points"))["s"]
+            or 0
+        )
+        return sign * (booked + reserved)
+
+    month = None if item.month_cap is None else item.month_cap - used(*_month(on))
+    year = None if item.year_cap is None else item.year_cap - used(*_year(on))
+    return Room(month, year)
+
+
+def post(
+    balance: Balance,
+    *,
+    kind: str,
+    points: int,
+    spendable: int,
+    on: dt.date,
+    reason: str,
+    branch: Org,
+    committee: Org,
+    item: Item | None = None,
+    **links,
+) -> Entry:
+    """Append one row and move the balance with it. ``links``: claim, voucher, event, reverses,
+    source_key, decided_by."""
+    if balance.spendable + spendable < 0:
+        raise ValueError("the spendable balance would go negative")
+    entry = Entry.objects.create(
+        member_id=balance.member_id,
+        branch=branch,
+        committee=committee,
+        on=on,
+        kind=kind,
+        item=item,
+        item_code=item.code if item else "",
+        category=item.category if item else "",
+        tier=item.tier if item else "",
+        points=points,
+        spendable=spendable,
+        reason=reason[:200],
+        **links,
+    )
+    Balance.objects.filter(pk=balance.pk).update(
+        earned=F("earned") + points, spendable=F("spendable") + spendable
+    )
+    balance.earned += points
+    balance.spendable += spendable
+    return entry
+
+
+def existing(source_key: str) -> Entry | None:
+    return Entry.objects.filter(source_key=source_key).first()
+
+
+def award(
+    *,
+    member: Member,
+    item: Item,
+    on: dt.date,
+    reason: str,
+    source_key: str,
+    branch: Org | None = None,
+    claim: Claim | None = None,
+    event=None,
+    decided_by=None,
+) -> Entry | None:
+    """Credit (or, for a deduction item, deduct) ``item`` once for ``source_key``, within its caps: a
+    credit beyond a cap is cut to what is left, and nothing is written when nothing is left. Returns the
+    row (the earlier one if the key was already written), or None."""
+    balance = lock(member)
+    earlier = existing(source_key)
+    if earlier is not None:
+        return earlier
+    left = room(member.pk, item, on, exclude_claim=claim.pk if claim else None).left
+    magnitude = abs(item.points if claim is None else claim.points)
+    if left is not None and left < magnitude:
+        magnitude = left
+        reason = f"{reason}（达到上限，计{magnitude}分）"
+    if magnitude <= 0:
+        return None
+    points = magnitude if item.points > 0 else -magnitude
+    # A deduction takes from the spendable balance only what is left in it.
+    spendable = points if points > 0 else -min(magnitude, balance.spendable)
+    return post(
+        balance,
+        kind=EntryKind.CREDIT if points > 0 else EntryKind.DEDUCTION,
+        points=points,
+        spendable=spendable,
+        on=on,
+        reason=reason,
+        branch=branch or branch_of(member, on) or item.catalogue.org,
+        committee=item.catalogue.org,
+        item=item,
+        claim=claim,
+        event=event,
+        source_key=source_key,
+        decided_by=decided_by,
+    )
+
+
+def reverse(entry: Entry, *, reason: str, decided_by=None) -> Entry:
+    """The reversing row of a credit or deduction (冲正). A reversed credit takes back from the spendable
+    balance no more than is left; a reversed deduction gives back what it took."""
+    balance = lock(entry.member_id)
+    spendable = -min(entry.points, balance.spendable) if entry.points > 0 else -entry.spendable
+    return post(
+        balance,
+        kind=EntryKind.REVERSAL,
+        points=-entry.points,
+        spendable=spendable,
+        on=entry.on,
+        reason=reason,
+        branch=entry.branch,
+        committee=entry.committee,
+        item=entry.item,
+        claim=entry.claim,
+        reverses=entry,
+        source_key=f"reverse:{entry.pk}",
+        decided_by=decided_by,
+    )

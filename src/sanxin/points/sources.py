@@ -1,0 +1,39 @@
+"""The domain events automatic credit rules may name, with what their payloads carry. A module that
+publishes a creditable event adds it here (and, for the demo, a default rule in its catalogue);
+the points module subscribes to each of them once (``hooks``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    label: str
+    fields: dict[str, str]  # payload key -> what it means (shown in the rule editor)
+
+
+SOURCES: dict[str, Source] = {
+    "meetings.attended": Source(
+        "出席组织生活",
+        {
+            "kind": "会议类型（general/committee/group/lecture/theme_day/life_meeting/appraisal）",
+            "method": "签到方式",
+        },
+    ),
+    "meetings.absent": Source("组织生活缺席", {"kind": "会议类型", "excused": "是否已请假（true/false）"}),
+    "meetings.made_up": Source("组织生活补学", {"kind": "会议类型"}),
+    "meetings.lecture_given": Source("讲授党课", {"kind": "会议类型"}),
+}
+
+
+def matches(conditions: dict, payload: dict) -> bool:
+    """Every condition holds: the payload's value equals the condition's value, or is one of a list."""
+    for key, wanted in (conditions or {}).items():
+        value = payload.get(key)
+        if isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
