@@ -24,6 +24,7 @@ from sanxin.members.funds.api import router as funds_router
 from sanxin.members.pipeline.api import router as pipeline_router
 from sanxin.orgs.api import people_router
 from sanxin.orgs.api import router as orgs_router
+from sanxin.points.api import router as points_router
 from sanxin.registry.api import router as registry_router
 from sanxin.transfers.api import router as transfers_router
 from sanxin.transfers.credentials.api import router as credentials_router
@@ -148,5 +149,6 @@ api.add_router("/members/funds", funds_router)
 api.add_router("/members", members_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/points", points_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/credentials", credentials_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("members/", include("sanxin.members.urls")),
     path("transfers/", include("sanxin.transfers.urls")),
     path("meetings/", include("sanxin.meetings.urls")),
+    path("points/", include("sanxin.points.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -22,7 +22,9 @@ def mine(request) -> dict:
     return {
         "summary": s,
         "affordable": offers.filter(price__lte=s.spendable).count(),
-        "open_claims": selectors.my_claims(member).exclude(status__in=["credited", "rejected", "withdrawn"]).count(),
+        "open_claims": selectors.my_claims(member)
+        .exclude(status__in=["credited", "rejected", "withdrawn"])
+        .count(),
     }
 
 
@@ -45,5 +47,7 @@ def queue(request) -> dict:
 def partner(request) -> dict:
     scope = scope_for(request.user, "points", "redeem")
     today = timezone.localdate()
-    return {"today": selectors.partner_vouchers(scope).filter(redeemed_at__date=today).count(),
-            "issued": scope.filter(selectors.Voucher.objects.filter(status=VoucherStatus.ISSUED)).count()}
+    return {
+        "today": selectors.partner_vouchers(scope).filter(redeemed_at__date=today).count(),
+        "issued": scope.filter(selectors.Voucher.objects.filter(status=VoucherStatus.ISSUED)).count(),
+    }

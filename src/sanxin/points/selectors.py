@@ -83,7 +83,9 @@ def my_claims(member: Member) -> QuerySet[Claim]:
 
 
 def my_vouchers(member: Member) -> QuerySet[Voucher]:
-    return Voucher.objects.filter(member=member).select_related("offer__partner").order_by("-created_at", "-id")
+    return (
+        Voucher.objects.filter(member=member).select_related("offer__partner").order_by("-created_at", "-id")
+    )
 
 
 def catalogue_of(member: Member, on: dt.date | None = None) -> Catalogue | None:
@@ -175,11 +177,15 @@ def ranking(
     by: str = "member",
     category: str = "",
     limit: int | None = 100,
+    scope: Scope | None = None,
 ) -> list[dict]:
     """Earned points in [start, end) of the members (``by="member"``) or the branches (``by="branch"``)
     of ``org``'s subtree, with the category and tier breakdown and the rank (ties share a rank), in one
-    grouped query. ``category`` ranks by that category's points instead of the total."""
+    grouped query. ``category`` ranks by that category's points instead of the total; ``scope`` keeps
+    only the rows of branches in it (an org reached through a region anchor may have branches elsewhere)."""
     qs = Entry.objects.filter(kind__in=EARNING_KINDS, on__gte=start, on__lt=end)
+    if scope is not None and not scope.everything:
+        qs = scope.filter(qs)
     if org.numchild == 0:  # a branch: its own rows, by the (branch, on) index
         qs = qs.filter(branch=org)
     else:
@@ -217,10 +223,10 @@ def period_bounds(period: str, on: dt.date) -> tuple[dt.date, dt.date, str]:
 # --- the ledger for export ---------------------------------------------------------------------------
 
 
-def register_rows(org: Org, start: dt.date, end: dt.date) -> list[dict]:
+def register_rows(org: Org, start: dt.date, end: dt.date, scope: Scope | None = None) -> list[dict]:
     """积分登记表 (the layout of the 积分管理手册): one row per member of the org's subtree with their
     earned points in the period by category, 基础分, 先锋分 and total."""
-    return ranking(org, start, end, by="member", limit=None)
+    return ranking(org, start, end, by="member", limit=None, scope=scope)
 
 
 def ledger_rows(scope: Scope, start: dt.date, end: dt.date, org: Org | None = None) -> QuerySet[Entry]:

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sanxin.core import audit, events, notices, notify, workdays
+from sanxin.core import audit, events, notices, notify, uploads, workdays
 from sanxin.core.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from sanxin.core.models import Objection, PublicNotice, StoredFile
 from sanxin.core.scope import scope_for
@@ -227,13 +227,36 @@ def catalogue_items(catalogue: Catalogue) -> list[dict]:
 # --- claims -----------------------------------------------------------------------------------------
 
 
-def _evidence_check(item: Item, files: list[StoredFile], record_ref: str) -> None:
-    if item.evidence == Evidence.PHOTO and not any(f.content_type.startswith("image/") for f in files):
+MAX_EVIDENCE = 6
+
+
+def _kinds(files: list[StoredFile], uploads_: list) -> list[str]:
+    """The content types of the evidence: stored files' as stored, uploads' sniffed from their bytes."""
+    out = [f.content_type for f in files]
+    for u in uploads_:
+        head = u.read(512)
+        u.seek(0)
+        out.append(uploads.sniff(head, u.name) or "")
+    return out
+
+
+def _evidence_check(item: Item, kinds: list[str], record_ref: str) -> None:
+    if len(kinds) > MAX_EVIDENCE:
+        raise InvalidInput(f"证明材料最多{MAX_EVIDENCE}个", field="evidence")
+    if item.evidence == Evidence.PHOTO and not any(k.startswith("image/") for k in kinds):
         raise RuleViolation("该项目须上传照片作为证明", code="evidence_required", field="evidence")
-    if item.evidence == Evidence.DOCUMENT and not files:
-        raise RuleViolation("该项目须上传证明材料", code="evidence_required", field="evidence")
+    if item.evidence == Evidence.DOCUMENT and not kinds:
+        raise RuleViolation("该项目须上传证明材料（照片或PDF）", code="evidence_required", field="evidence")
     if item.evidence == Evidence.RECORD and not record_ref.strip():
         raise RuleViolation("该项目须填写系统记录编号", code="evidence_required", field="record_ref")
+
+
+def _store(actor, uploads_: list) -> list[StoredFile]:
+    """Store the uploaded evidence, last, once every other check has passed (a type refused by the
+    purpose raises before anything of the claim is written)."""
+    return [
+        uploads.store_uploaded_file(actor=actor, purpose_name="points.evidence", uploaded=u) for u in uploads_
+    ]
 
 
 def _cap_check(
@@ -264,11 +287,14 @@ def claim_declare(
     deed_on: dt.date,
     description: str,
     evidence: list[StoredFile] | None = None,
+    uploads_: list | None = None,
     record_ref: str = "",
     member: Member | None = None,
 ) -> Claim:
     """个人申报: the member (``actor``; the system may name ``member``) declares a deed for an item of the
-    catalogue in force on the day of the deed for their branch."""
+    catalogue in force on the day of the deed for their branch. Evidence: files already stored for
+    ``points.evidence`` (``evidence``) and/or uploaded files (``uploads_``, stored only if the claim
+    passes its checks)."""
     if member is None or actor is not None:
         member = _own_member(actor)
     if member.status != MemberStatus.ACTIVE:
@@ -294,9 +320,11 @@ def claim_declare(
     if item.mode != Mode.DECLARED or item.points < 0:
         raise RuleViolation("该项目由系统自动计分，无需申报", code="automatic_item", field="item")
     files = _files(actor, evidence)
-    _evidence_check(item, files, record_ref)
+    uploads_ = list(uploads_ or [])
+    _evidence_check(item, _kinds(files, uploads_), record_ref)
     ledger.lock(member)
     _cap_check(member.pk, item, deed_on, item.points)
+    files += _store(actor, uploads_)
     claim = model_create(
         Claim,
         actor=actor,
@@ -317,8 +345,10 @@ def claim_declare(
 
 
 @transaction.atomic
-def claim_resubmit(*, actor, claim: Claim, description: str, evidence=None, record_ref: str = "") -> Claim:
-    """补充材料后重新提交 a returned claim."""
+def claim_resubmit(
+    *, actor, claim: Claim, description: str, evidence=None, uploads_=None, record_ref: str = ""
+) -> Claim:
+    """补充材料后重新提交 a returned claim: the new uploads are added to the evidence it had."""
     claim = _lock_claim(claim)
     if claim.member != member_of(actor):
         raise NotFound()
@@ -327,7 +357,9 @@ def claim_resubmit(*, actor, claim: Claim, description: str, evidence=None, reco
     if len(description) < 5:
         raise InvalidInput("请写明事项经过（至少5个字）", field="description")
     files = _files(actor, evidence) if evidence is not None else list(claim.evidence.all())
-    _evidence_check(claim.item, files, record_ref or claim.record_ref)
+    uploads_ = list(uploads_ or [])
+    _evidence_check(claim.item, _kinds(files, uploads_), record_ref or claim.record_ref)
+    files += _store(actor, uploads_)
     model_update(
         claim,
         actor=actor,
