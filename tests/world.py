@@ -80,6 +80,16 @@ class World:
     attendance_b: object = None
     series_a: object = None  # a monthly 主题党日 series of branch_a, two occurrences
     series_b: object = None
+    catalogue_a: object = None  # 积分: committee_x's catalogue; a submitted claim and a credit of member_a
+    catalogue_b: object = None
+    claim_a: object = None
+    claim_b: object = None
+    entry_a: object = None
+    entry_b: object = None
+    partner_a: object = None  # committee_x's reading partner with an offer
+    partner_b: object = None
+    offer_a: object = None
+    offer_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -336,7 +346,10 @@ def build_world() -> World:
             )
         )
 
+    points = _points(cx, cy, members)
+
     return World(
+        **points,
         series_a=series[0],
         series_b=series[1],
         meeting_a=meetings[0],
@@ -399,3 +412,68 @@ def build_world() -> World:
         ),
         office=user(_list=[{"role": "org_department", "region": r["390100000000"]}]),
     )
+
+
+def _points(cx, cy, members) -> dict:
+    from django.db import transaction
+
+    from sanxin.points import ledger
+    from sanxin.points import services as points_services
+
+    out: dict = {}
+    today = timezone.localdate()
+    for side, committee, m, mark in (("a", cx, members[0], ""), ("b", cy, members[1], LEAK_MARKER)):
+        catalogue = points_services.catalogue_publish(
+            actor=None,
+            org=committee,
+            title=f"党员积分细则{mark}",
+            start_on=D(2020, 1, 1),
+            items=[
+                {
+                    "code": "V01",
+                    "name": f"志愿服务{mark}",
+                    "category": "volunteer",
+                    "tier": "basic",
+                    "points": 5,
+                },
+                {
+                    "code": "G01",
+                    "name": f"社区治理{mark}",
+                    "category": "governance",
+                    "tier": "basic",
+                    "points": 3,
+                },
+            ],
+        )
+        item = catalogue.items.get(code="V01")
+        claim = points_services.claim_declare(
+            actor=None, member=m, item=item, deed_on=today, description=f"参加志愿服务两小时{mark}"
+        )
+        with transaction.atomic():
+            entry = ledger.award(
+                member=m,
+                item=catalogue.items.get(code="G01"),
+                on=today,
+                reason=f"参与社区治理{mark}",
+                source_key=f"world:{side}",
+            )
+        partner = points_services.partner_save(
+            actor=None, org=committee, name=f"新河书城{mark}", kind="reading", address="人民路8号"
+        )
+        offer = points_services.offer_save(
+            actor=None,
+            partner=partner,
+            title=f"图书兑换券{mark}",
+            price=3,
+            stock=5,
+            valid_from=today,
+            valid_to=today + dt.timedelta(days=60),
+        )
+        out |= {
+            f"catalogue_{side}": catalogue,
+            f"claim_{side}": claim,
+            f"entry_{side}": entry,
+            f"partner_{side}": partner,
+            f"offer_{side}": offer,
+        }
+    return out

@@ -240,7 +240,110 @@ def _fund_entry(org, note: str):
     )
 
 
+def _committee_of(w, org):
+    """The committee that would run ``org``'s points catalogue: the street's working committee for the
+    branch located in its street, else the nearest committee above."""
+    from sanxin.orgs.models import COMMITTEE_TYPES
+
+    if org == w.branch_c:
+        return w.street_s
+    for o in [org, *reversed(type(org).objects.get_ancestors(org))]:
+        if o.org_type in COMMITTEE_TYPES:
+            return o
+    return org
+
+
+def _claim_for(org):
+    """A submitted points claim of a member of ``org`` (declared by the system)."""
+    import datetime as dt
+
+    from sanxin.points import services as points_services
+    from sanxin.points.ledger import catalogue_for
+    from sanxin.points.models import Claim
+
+    found = Claim.objects.filter(branch=org, status="submitted").first()
+    if found is not None:
+        return found
+    catalogue = catalogue_for(org, dt.date.today())
+    return points_services.claim_declare(
+        actor=None,
+        member=_member_for(org),
+        item=catalogue.items.get(code="V01"),
+        deed_on=dt.date.today(),
+        description="走查用的积分申报",
+    )
+
+
+def _confirmable_claim(w, org):
+    """A claim that ``org``'s confirming committee holds: for the branch located in street S (whose
+    committee is not the street's), one of a branch under the street's own catalogue."""
+    import datetime as dt
+
+    from sanxin.orgs import services as org_services
+    from sanxin.orgs.models import Org, OrgType
+    from sanxin.points import services as points_services
+    from sanxin.points.models import Catalogue
+
+    if org != w.branch_c:
+        return _claim_for(org)
+    branch = Org.objects.filter(name="城关社区党支部").first()
+    if branch is None:
+        branch = org_services.org_create(
+            actor=None,
+            parent=w.street_s,
+            name="城关社区党支部",
+            org_type=OrgType.BRANCH,
+            region=w.street_s.region,
+            founded_on=dt.date(2021, 1, 1),
+        )
+    if not Catalogue.objects.filter(org=w.street_s).exists():
+        points_services.catalogue_publish(
+            actor=None,
+            org=w.street_s,
+            title="城关街道党员积分细则",
+            start_on=dt.date(2020, 1, 1),
+            items=[
+                {"code": "V01", "name": "志愿服务", "category": "volunteer", "tier": "basic", "points": 5}
+            ],
+        )
+    return _claim_for(branch)
+
+
 PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
+    ("POST", "/api/v1/points/claims/{claim_id}/review"): lambda w, t: {"decision": "approve"},
+    ("POST", "/api/v1/points/claims/{claim_id}/confirm"): lambda w, t: {},
+    ("POST", "/api/v1/points/claims/{claim_id}/settle"): lambda w, t: {
+        "credit": True,
+        "resolution": "走查核实",
+    },
+    ("POST", "/api/v1/points/bulk/review"): lambda w, t: {"claim_ids": [_claim_for(t).pk]},
+    ("POST", "/api/v1/points/bulk/confirm"): lambda w, t: {"claim_ids": [_confirmable_claim(w, t).pk]},
+    ("POST", "/api/v1/points/entries/{entry_id}/reverse"): lambda w, t: {"reason": "走查冲正"},
+    ("POST", "/api/v1/points/catalogues"): lambda w, t: {
+        "org_id": _committee_of(w, t).pk,
+        "title": "走查积分细则",
+        "start_on": "2031-01-01",
+        "items": [{"code": "X01", "name": "走查项目", "category": "life", "tier": "basic", "points": 1}],
+    },
+    ("POST", "/api/v1/points/partners"): lambda w, t: {
+        "org_id": _committee_of(w, t).pk,
+        "name": "走查合作方",
+        "kind": "reading",
+    },
+    ("POST", "/api/v1/points/partners/{partner_id}/offers"): lambda w, t: {
+        "title": "走查服务",
+        "price": 5,
+        "stock": 1,
+        "valid_from": "2030-01-01",
+        "valid_to": "2030-12-31",
+    },
+    ("PATCH", "/api/v1/points/offers/{offer_id}"): lambda w, t: {"stock": 9},
+    ("POST", "/api/v1/points/vouchers/lookup"): lambda w, t: {"code": "ABCDEFGHJK"},
+    ("POST", "/api/v1/points/vouchers/redeem"): lambda w, t: {"code": "ABCDEFGHJK"},
+    ("POST", "/points/bulk/review/"): lambda w, t: {"claim": [_claim_for(t).pk]},
+    ("POST", "/points/bulk/confirm/"): lambda w, t: {"claim": [_confirmable_claim(w, t).pk]},
+    ("POST", "/points/claims/{claim_id}/"): lambda w, t: {"action": "approve"},
+    ("POST", "/points/redeem/"): lambda w, t: {"code": "ABCDEFGHJK", "action": "redeem"},
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
         "org_id": t.pk,
@@ -747,6 +850,12 @@ class Walker:
                 if model is Meeting
                 else (self.world.attendance_a, self.world.attendance_b)
             )
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.points.models import Claim, Entry, Offer, Partner
+
+        pairs = {Claim: "claim", Entry: "entry", Offer: "offer", Partner: "partner"}
+        if model in pairs:
+            a, b = getattr(self.world, f"{pairs[model]}_a"), getattr(self.world, f"{pairs[model]}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.transfers.models import Transfer
 

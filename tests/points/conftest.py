@@ -11,8 +11,8 @@ from django.utils import timezone
 from sanxin.accounts.matrix import Role
 from sanxin.accounts.services import grant_create
 from sanxin.core import uploads
-from sanxin.orgs.models import Org, OrgType, PostTitle
 from sanxin.orgs import services as org_services
+from sanxin.orgs.models import Org, OrgType, PostTitle
 from sanxin.points import services
 from sanxin.points.models import Catalogue, Offer, Partner
 from tests.factories import UserFactory, user_with_grant
@@ -26,16 +26,50 @@ PNG = (
 )
 
 ITEMS = [
-    {"code": "L01", "name": "参加三会一课", "category": "life", "tier": "basic", "points": 2, "month_cap": 4,
-     "mode": "automatic", "evidence": "record",
-     "auto": [{"event": "meetings.attended", "conditions": {"kind": ["general", "group", "lecture", "theme_day"]}}]},
-    {"code": "L02", "name": "无故缺席组织生活", "category": "life", "tier": "basic", "points": -3,
-     "mode": "automatic", "evidence": "record",
-     "auto": [{"event": "meetings.absent", "conditions": {"excused": False}}]},
-    {"code": "V01", "name": "参加志愿服务", "category": "volunteer", "tier": "basic", "points": 5,
-     "month_cap": 10, "year_cap": 30, "evidence": "photo"},
-    {"code": "P01", "name": "见义勇为、获得表彰", "category": "praise", "tier": "pioneer", "points": 10,
-     "evidence": "document"},
+    {
+        "code": "L01",
+        "name": "参加三会一课",
+        "category": "life",
+        "tier": "basic",
+        "points": 2,
+        "month_cap": 4,
+        "mode": "automatic",
+        "evidence": "record",
+        "auto": [
+            {
+                "event": "meetings.attended",
+                "conditions": {"kind": ["general", "group", "lecture", "theme_day"]},
+            }
+        ],
+    },
+    {
+        "code": "L02",
+        "name": "无故缺席组织生活",
+        "category": "life",
+        "tier": "basic",
+        "points": -3,
+        "mode": "automatic",
+        "evidence": "record",
+        "auto": [{"event": "meetings.absent", "conditions": {"excused": False}}],
+    },
+    {
+        "code": "V01",
+        "name": "参加志愿服务",
+        "category": "volunteer",
+        "tier": "basic",
+        "points": 5,
+        "month_cap": 10,
+        "year_cap": 30,
+        "evidence": "photo",
+    },
+    {
+        "code": "P01",
+        "name": "见义勇为、获得表彰",
+        "category": "praise",
+        "tier": "pioneer",
+        "points": 10,
+        "evidence": "document",
+    },
     {"code": "G01", "name": "参与社区治理", "category": "governance", "tier": "basic", "points": 3},
 ]
 
@@ -72,34 +106,62 @@ def make_points_world(start_on=None) -> PointsWorld:
     city = _org(None, "中共新河市委员会", OrgType.PARTY_COMMITTEE, r["390100000000"], D(2000, 1, 1))
     committee = _org(city, "快递外卖行业党委", OrgType.INDUSTRY_COMMITTEE, r["390100000000"], D(2019, 1, 1))
     branch = _org(committee, "骑手流动党员党支部", OrgType.MOBILE_BRANCH, r["390102001000"], D(2019, 6, 1))
-    other_committee = _org(city, "交通运输行业党委", OrgType.INDUSTRY_COMMITTEE, r["390100000000"], D(2019, 1, 1))
+    other_committee = _org(
+        city, "交通运输行业党委", OrgType.INDUSTRY_COMMITTEE, r["390100000000"], D(2019, 1, 1)
+    )
     other = _org(other_committee, "货车司机党支部", OrgType.BRANCH, r["390103001000"], D(2019, 6, 1))
     people = [member(branch, name) for name in ("李书记", "王骑手", "张骑手", "陈骑手")]
-    org_services.post_assign(actor=None, org=branch, person=people[0][0].person, title=PostTitle.SECRETARY,
-                             start_on=D(2020, 1, 1))
+    org_services.post_assign(
+        actor=None, org=branch, person=people[0][0].person, title=PostTitle.SECRETARY, start_on=D(2020, 1, 1)
+    )
     secretary = people[0][1]
     grant_create(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, org=branch)
     outsider, outsider_user = member(other, "赵司机")
     catalogue = services.catalogue_publish(
-        actor=None, org=committee, title="快递外卖行业党员积分细则", start_on=start_on or D(2020, 1, 1), items=ITEMS
+        actor=None,
+        org=committee,
+        title="快递外卖行业党员积分细则",
+        start_on=start_on or D(2020, 1, 1),
+        items=ITEMS,
     )
-    partner = services.partner_save(actor=None, org=committee, name="新河书城", kind="reading",
-                                    contact_name="周店长", address="人民路8号")
+    partner = services.partner_save(
+        actor=None, org=committee, name="新河书城", kind="reading", contact_name="周店长", address="人民路8号"
+    )
     today = timezone.localdate()
-    offer = services.offer_save(actor=None, partner=partner, title="图书兑换券（50元）", price=20, stock=3,
-                                valid_from=today - dt.timedelta(days=30), valid_to=today + dt.timedelta(days=90))
+    offer = services.offer_save(
+        actor=None,
+        partner=partner,
+        title="图书兑换券（50元）",
+        price=20,
+        stock=3,
+        valid_from=today - dt.timedelta(days=30),
+        valid_to=today + dt.timedelta(days=90),
+    )
     partner_user = UserFactory()
-    grant_create(actor=None, user=partner_user, role=Role.PARTNER,
-                 assignment_kind="points_partners", object_ids=[str(partner.pk)])
+    grant_create(
+        actor=None,
+        user=partner_user,
+        role=Role.PARTNER,
+        assignment_kind="points_partners",
+        object_ids=[str(partner.pk)],
+    )
     return PointsWorld(
-        city=city, committee=committee, branch=branch, other=other, catalogue=catalogue,
+        city=city,
+        committee=committee,
+        branch=branch,
+        other=other,
+        catalogue=catalogue,
         secretary=secretary,
         committee_user=user_with_grant(Role.INDUSTRY_COMMITTEE, committee),
         committee_user2=user_with_grant(Role.INDUSTRY_COMMITTEE, committee),
-        members=[m for m, _ in people], users=[u for _, u in people],
-        outsider=outsider, outsider_user=outsider_user,
+        members=[m for m, _ in people],
+        users=[u for _, u in people],
+        outsider=outsider,
+        outsider_user=outsider_user,
         other_secretary=user_with_grant(Role.BRANCH_SECRETARY, other),
-        partner=partner, partner_user=partner_user, offer=offer,
+        partner=partner,
+        partner_user=partner_user,
+        offer=offer,
     )
 
 

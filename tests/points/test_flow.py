@@ -10,7 +10,6 @@ from sanxin.core.errors import NotFound, RuleViolation
 from sanxin.core.models import PublicNotice
 from sanxin.points import selectors, services
 from sanxin.points.models import Balance, ClaimStatus, Entry
-
 from tests.helpers import committed
 
 from .conftest import photo
@@ -51,7 +50,12 @@ def test_declare_review_confirm_notice_credit(pw):
     claim = _close(claim)
     assert claim.status == ClaimStatus.CREDITED
     entry = Entry.objects.get(claim=claim)
-    assert (entry.points, entry.spendable, entry.category, entry.decided_by) == (5, 5, "volunteer", pw.committee_user)
+    assert (entry.points, entry.spendable, entry.category, entry.decided_by) == (
+        5,
+        5,
+        "volunteer",
+        pw.committee_user,
+    )
     bal = Balance.objects.get(member=pw.members[1])
     assert (bal.earned, bal.spendable) == (5, 5)
     assert [s.action for s in claim.steps.all()] == ["declare", "approve", "confirm", "credit"]
@@ -76,14 +80,20 @@ def test_objection_sends_back_to_committee(pw):
 
 def test_secretary_cannot_review_own_claim(pw):
     claim = services.claim_declare(
-        actor=pw.secretary, item=pw.item("G01"), deed_on=timezone.localdate(), description="参加社区议事会讨论"
+        actor=pw.secretary,
+        item=pw.item("G01"),
+        deed_on=timezone.localdate(),
+        description="参加社区议事会讨论",
     )
     with pytest.raises(RuleViolation) as exc:
         services.claim_review(actor=pw.secretary, claim=claim, decision="approve")
     assert exc.value.code == "own_claim"
-    assert selectors.review_queue(
-        services.scope_for(pw.secretary, "points", "review"), pw.secretary
-    ).filter(pk=claim.pk).count() == 0
+    assert (
+        selectors.review_queue(services.scope_for(pw.secretary, "points", "review"), pw.secretary)
+        .filter(pk=claim.pk)
+        .count()
+        == 0
+    )
 
 
 def test_other_branch_cannot_review(pw):

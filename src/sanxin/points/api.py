@@ -460,17 +460,20 @@ def _bulk_result(ids, results) -> dict:
     return {"done": done, "refused": refused}
 
 
-@router.post("/claims/review-bulk", response=BulkOut, summary="党支部批量审核通过")
+@router.post("/bulk/review", response=BulkOut, summary="党支部批量审核通过")
 @permission("points", "review")
 def claims_review_bulk(request, payload: BulkIn):
-    found = {c.pk: c for c in request.scope.filter(Claim.objects.filter(pk__in=payload.claim_ids))}
-    ids = [i for i in payload.claim_ids if i in found]
-    results = services.claims_review_bulk(
-        actor=request.auth, claims=[found[i] for i in ids], decision="approve"
-    )
-    out = _bulk_result(ids, results)
-    out["refused"] |= {str(i): "不存在或不在管理范围内" for i in payload.claim_ids if i not in found}
-    return out
+    claims = _all_found(list(request.scope.filter(Claim.objects.filter(pk__in=payload.claim_ids))), payload)
+    results = services.claims_review_bulk(actor=request.auth, claims=claims, decision="approve")
+    return _bulk_result([c.pk for c in claims], results)
+
+
+def _all_found(claims: list[Claim], payload: BulkIn) -> list[Claim]:
+    """All the named claims, in the order named; any outside the scope refuses the whole request."""
+    by_id = {c.pk: c for c in claims}
+    if len(by_id) != len(set(payload.claim_ids)):
+        raise NotFound("部分申报不存在或不在您的管理范围内", field="claim_ids")
+    return [by_id[i] for i in dict.fromkeys(payload.claim_ids)]
 
 
 class ConfirmIn(Schema):
@@ -492,19 +495,17 @@ def claim_confirm(request, claim_id: int, payload: ConfirmIn):
     return _claims(Claim.objects.select_related("member__person", "item", "branch")).get(pk=claim.pk)
 
 
-@router.post("/claims/confirm-bulk", response=BulkOut, summary="党委批量认定")
+@router.post("/bulk/confirm", response=BulkOut, summary="党委批量认定")
 @permission("points", "confirm")
 def claims_confirm_bulk(request, payload: BulkIn):
-    found = {
-        c.pk: c
+    claims = [
+        c
         for c in Claim.objects.filter(pk__in=payload.claim_ids).select_related("committee")
         if request.scope.contains(c.committee)
-    }
-    ids = [i for i in payload.claim_ids if i in found]
-    results = services.claims_confirm_bulk(actor=request.auth, claims=[found[i] for i in ids])
-    out = _bulk_result(ids, results)
-    out["refused"] |= {str(i): "不存在或不在管理范围内" for i in payload.claim_ids if i not in found}
-    return out
+    ]
+    claims = _all_found(claims, payload)
+    results = services.claims_confirm_bulk(actor=request.auth, claims=claims)
+    return _bulk_result([c.pk for c in claims], results)
 
 
 class SettleIn(Schema):

@@ -6,6 +6,8 @@ app_name = "points"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("bulk/review/", views.bulk_review, name="bulk_review"),
+    path("bulk/confirm/", views.bulk_confirm, name="bulk_confirm"),
     path("me/", views.my_points, name="me"),
     path("me/vouchers/<int:voucher_id>/qr.svg", views.voucher_qr, name="voucher_qr"),
     path("notices/", views.notice_board, name="notices"),

@@ -163,33 +163,13 @@ def notice_board(request):
 
 
 @permission("points", "view")
-@require_http_methods(["GET", "POST"])
+@require_safe
 def queue(request):
     """The reviewer's desk: claims waiting for the branch (bulk approve) and for the committee (bulk
     confirm), and every claim in the scope by status."""
     user = request.user
     review = scope_for(user, "points", "review")
     confirm = scope_for(user, "points", "confirm")
-    if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("claim") if i.isdigit()]
-        action = request.POST.get("action")
-        if not ids:
-            messages.error(request, "请勾选申报")
-        elif action == "approve" and not review.is_empty:
-            claims = list(review.filter(Claim.objects.filter(pk__in=ids)))
-            results = services.claims_review_bulk(actor=user, claims=claims)
-            _bulk_message(request, results, "审核通过")
-        elif action == "confirm" and not confirm.is_empty:
-            claims = [
-                c
-                for c in Claim.objects.filter(pk__in=ids).select_related("committee")
-                if confirm.contains(c.committee)
-            ]
-            results = services.claims_confirm_bulk(actor=user, claims=claims)
-            _bulk_message(request, results, "认定并开始公示")
-        else:
-            raise PermissionDenied("没有该操作的权限")
-        return redirect("points:queue")
     status = request.GET.get("status", "")
     if status not in ClaimStatus.values:
         status = ""
@@ -204,6 +184,46 @@ def queue(request):
         "today": timezone.localdate(),
     }
     return render(request, "points/queue.html", context)
+
+
+def _ids(request) -> set[int]:
+    return {int(i) for i in request.POST.getlist("claim") if i.isdigit()}
+
+
+@permission("points", "review")
+@require_http_methods(["POST"])
+def bulk_review(request):
+    """批量审核通过 the ticked claims; one outside the scope refuses the whole request (404)."""
+    ids = _ids(request)
+    claims = list(request.scope.filter(Claim.objects.filter(pk__in=ids)))
+    if len(claims) != len(ids):
+        raise NotFound()
+    if claims:
+        _bulk_message(request, services.claims_review_bulk(actor=request.user, claims=claims), "审核通过")
+    else:
+        messages.error(request, "请勾选申报")
+    return redirect("points:queue")
+
+
+@permission("points", "confirm")
+@require_http_methods(["POST"])
+def bulk_confirm(request):
+    """批量认定 the ticked claims (each opens its 公示); one outside the scope refuses the request (404)."""
+    ids = _ids(request)
+    claims = [
+        c
+        for c in Claim.objects.filter(pk__in=ids).select_related("committee")
+        if request.scope.contains(c.committee)
+    ]
+    if len(claims) != len(ids):
+        raise NotFound()
+    if claims:
+        _bulk_message(
+            request, services.claims_confirm_bulk(actor=request.user, claims=claims), "认定并开始公示"
+        )
+    else:
+        messages.error(request, "请勾选申报")
+    return redirect("points:queue")
 
 
 def _bulk_message(request, results, verb: str) -> None:
