@@ -216,7 +216,7 @@ def my_summary(request):
         "basic": s.basic,
         "pioneer": s.pioneer,
         "year_earned": s.year_earned,
-        "by_category": [{"code": c, "label": label, "points": p} for c, label, p in s.by_category],
+        "by_category": [{"code": c, "label": str(label), "points": p} for c, label, p in s.by_category],
     }
 
 

@@ -20,7 +20,7 @@ def ledger_workbook(scope, org, start: dt.date, end: dt.date, label: str, *, act
         "名次",
         "姓名",
         "所在支部",
-        *[c.label for c in Category],
+        *[str(c.label) for c in Category],
         "基础分",
         "先锋分",
         "合计",

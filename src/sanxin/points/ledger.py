@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.db.models.functions import TruncMonth
 
 from sanxin.members.models import Member
 from sanxin.members.selectors import org_on
@@ -234,3 +235,108 @@ def reverse(entry: Entry, *, reason: str, decided_by=None) -> Entry:
         source_key=f"reverse:{entry.pk}",
         decided_by=decided_by,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Award:
+    """One credit (or deduction) of an item for a source, for ``award_many``."""
+
+    member_id: int
+    item: Item
+    on: dt.date
+    reason: str
+    source_key: str
+    branch_id: int
+    event_id: int | None = None
+
+
+def award_many(awards: list[Award]) -> list[Entry]:
+    """``award`` for many rows at once (a backfill of past events): the same caps, keys and balance rules,
+    applied in order, with the members' balances locked and their cap usage read in a few queries instead
+    of a dozen per row. Nothing already written for a key is written again."""
+    if not awards:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger writes run inside a transaction")
+    member_ids = sorted({a.member_id for a in awards})
+    written = set(
+        Entry.objects.filter(source_key__in=[a.source_key for a in awards]).values_list(
+            "source_key", flat=True
+        )
+    )
+    Balance.objects.bulk_create([Balance(member_id=m) for m in member_ids], ignore_conflicts=True)
+    balances = {b.member_id: b for b in Balance.objects.select_for_update().filter(member_id__in=member_ids)}
+    codes = sorted({a.item.code for a in awards})
+    month_used: dict[tuple, int] = {}
+    year_used: dict[tuple, int] = {}
+
+    def count(rows) -> None:
+        for r in rows:
+            day = r["month"]
+            key = (r["member_id"], r["code"], r["committee_id"])
+            month_used[(*key, day.year, day.month)] = month_used.get((*key, day.year, day.month), 0) + r["s"]
+            year_used[(*key, day.year)] = year_used.get((*key, day.year), 0) + r["s"]
+
+    count(
+        Entry.objects.filter(member_id__in=member_ids, item_code__in=codes, kind__in=EARNING_KINDS)
+        .annotate(month=TruncMonth("on"), code=F("item_code"))
+        .values("member_id", "code", "committee_id", "month")
+        .annotate(s=Sum("points"))
+        .order_by()
+    )
+    count(
+        Claim.objects.filter(member_id__in=member_ids, item__code__in=codes, status__in=RESERVING)
+        .annotate(month=TruncMonth("deed_on"), code=F("item__code"))
+        .values("member_id", "code", "committee_id", "month")
+        .annotate(s=Sum("points"))
+        .order_by()
+    )
+    entries: list[Entry] = []
+    for a in awards:
+        if a.source_key in written:
+            continue
+        item = a.item
+        sign = 1 if item.points > 0 else -1
+        key = (a.member_id, item.code, item.catalogue.org_id)
+        used_m = sign * month_used.get((*key, a.on.year, a.on.month), 0)
+        used_y = sign * year_used.get((*key, a.on.year), 0)
+        left = Room(
+            None if item.month_cap is None else item.month_cap - used_m,
+            None if item.year_cap is None else item.year_cap - used_y,
+        ).left
+        magnitude = abs(item.points)
+        reason = a.reason
+        if left is not None and left < magnitude:
+            magnitude = left
+            reason = f"{reason}（达到上限，计{magnitude}分）"
+        if magnitude <= 0:
+            continue
+        points = sign * magnitude
+        balance = balances[a.member_id]
+        spendable = points if points > 0 else -min(magnitude, balance.spendable)
+        balance.earned += points
+        balance.spendable += spendable
+        month_used[(*key, a.on.year, a.on.month)] = month_used.get((*key, a.on.year, a.on.month), 0) + points
+        year_used[(*key, a.on.year)] = year_used.get((*key, a.on.year), 0) + points
+        written.add(a.source_key)
+        entries.append(
+            Entry(
+                member_id=a.member_id,
+                branch_id=a.branch_id,
+                committee_id=item.catalogue.org_id,
+                on=a.on,
+                kind=EntryKind.CREDIT if points > 0 else EntryKind.DEDUCTION,
+                item=item,
+                item_code=item.code,
+                category=item.category,
+                tier=item.tier,
+                points=points,
+                spendable=spendable,
+                reason=reason[:200],
+                event_id=a.event_id,
+                source_key=a.source_key,
+            )
+        )
+    Entry.objects.bulk_create(entries, batch_size=1000)
+    Balance.objects.bulk_update(list(balances.values()), ["earned", "spendable"], batch_size=1000)
+    return entries

@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanxin.core.models import DatedModel, Event, PublicNotice, StoredFile, TimeStampedModel
@@ -215,7 +216,7 @@ class ClaimStep(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
     note = models.CharField(_("意见"), max_length=300, blank=True)
 
     class Meta:

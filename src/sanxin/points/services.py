@@ -95,9 +95,17 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _step(claim: Claim, action: str, actor, note: str = "") -> None:
+def _step(claim: Claim, action: str, actor, note: str = "", on: dt.date | None = None) -> None:
+    """Record a step; ``on`` (the system recording history, e.g. the demo) dates it that day."""
+    at = timezone.now()
+    if on is not None and on != _today():
+        at = dt.datetime.combine(on, dt.time(10), tzinfo=timezone.get_current_timezone())
     ClaimStep.objects.create(
-        claim=claim, action=action, actor=actor if getattr(actor, "pk", None) else None, note=note[:300]
+        claim=claim,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note[:300],
+        at=at,
     )
 
 
@@ -290,16 +298,18 @@ def claim_declare(
     uploads_: list | None = None,
     record_ref: str = "",
     member: Member | None = None,
+    on: dt.date | None = None,
 ) -> Claim:
     """个人申报: the member (``actor``; the system may name ``member``) declares a deed for an item of the
     catalogue in force on the day of the deed for their branch. Evidence: files already stored for
     ``points.evidence`` (``evidence``) and/or uploaded files (``uploads_``, stored only if the claim
-    passes its checks)."""
+    passes its checks). ``on``, for the system only, is the day of the declaration (recording history)."""
     if member is None or actor is not None:
         member = _own_member(actor)
+        on = None
     if member.status != MemberStatus.ACTIVE:
         raise RuleViolation("党籍状态不正常，不能申报积分", code="not_active")
-    today = _today()
+    today = on or _today()
     if deed_on > today:
         raise InvalidInput("事项日期不能晚于今天", field="deed_on")
     if (today - deed_on).days > DECLARE_WITHIN_DAYS:
@@ -340,7 +350,7 @@ def claim_declare(
         action="declare",
     )
     claim.evidence.set(files)
-    _step(claim, ClaimStep.Action.DECLARE, actor)
+    _step(claim, ClaimStep.Action.DECLARE, actor, on=on)
     return claim
 
 
@@ -380,7 +390,7 @@ def claim_resubmit(
 @transaction.atomic
 def claim_withdraw(*, actor, claim: Claim) -> Claim:
     claim = _lock_claim(claim)
-    if claim.member != member_of(actor):
+    if actor is not None and claim.member != member_of(actor):
         raise NotFound()
     _status(claim, ClaimStatus.SUBMITTED, ClaimStatus.RETURNED)
     model_update(
@@ -394,8 +404,9 @@ REVIEW_DECISIONS = {"approve", "return", "reject"}
 
 
 @transaction.atomic
-def claim_review(*, actor, claim: Claim, decision: str, reason: str = "") -> Claim:
-    """党支部审核: approve (to the committee), return for more evidence, or reject with a reason."""
+def claim_review(*, actor, claim: Claim, decision: str, reason: str = "", on: dt.date | None = None) -> Claim:
+    """党支部审核: approve (to the committee), return for more evidence, or reject with a reason. ``on``:
+    the day of the review when the system records history."""
     if decision not in REVIEW_DECISIONS:
         raise InvalidInput("审核意见应为通过、退回或不予通过", field="decision")
     claim = _lock_claim(claim)
@@ -406,7 +417,7 @@ def claim_review(*, actor, claim: Claim, decision: str, reason: str = "") -> Cla
     if decision == "approve":
         data = {
             "status": ClaimStatus.APPROVED,
-            "due_on": workdays.add_working_days(_today(), REVIEW_DAYS),
+            "due_on": workdays.add_working_days(on or _today(), REVIEW_DAYS),
             "reason": "",
         }
         step = ClaimStep.Action.APPROVE
@@ -417,7 +428,7 @@ def claim_review(*, actor, claim: Claim, decision: str, reason: str = "") -> Cla
         data = {"status": ClaimStatus.REJECTED, "due_on": None, "reason": reason}
         step = ClaimStep.Action.REJECT
     model_update(claim, actor=actor, data=data, action=f"review_{decision}", message=reason)
-    _step(claim, step, actor, reason)
+    _step(claim, step, actor, reason, on=on)
     _tell_member(claim)
     return claim
 
@@ -427,7 +438,13 @@ CONFIRM_DECISIONS = {"confirm", "reject"}
 
 @transaction.atomic
 def claim_confirm(
-    *, actor, claim: Claim, decision: str = "confirm", reason: str = "", window_days: int = NOTICE_DAYS
+    *,
+    actor,
+    claim: Claim,
+    decision: str = "confirm",
+    reason: str = "",
+    window_days: int = NOTICE_DAYS,
+    on: dt.date | None = None,
 ) -> Claim:
     """党委认定: confirm (the points are held against the caps and the 公示 to the branch opens) or
     reject with a reason."""
@@ -446,7 +463,7 @@ def claim_confirm(
             action="confirm_reject",
             message=reason,
         )
-        _step(claim, ClaimStep.Action.REJECT, actor, reason)
+        _step(claim, ClaimStep.Action.REJECT, actor, reason, on=on)
         _tell_member(claim)
         return claim
     if not 1 <= int(window_days) <= 15:
@@ -465,6 +482,7 @@ def claim_confirm(
         subject=claim,
         audience=claim.branch,
         window_days=int(window_days),
+        starts_on=on,
     )
     model_update(
         claim,
@@ -472,7 +490,7 @@ def claim_confirm(
         data={"status": ClaimStatus.NOTICE, "notice": notice, "due_on": notice.ends_on, "reason": ""},
         action="confirm",
     )
-    _step(claim, ClaimStep.Action.CONFIRM, actor, reason)
+    _step(claim, ClaimStep.Action.CONFIRM, actor, reason, on=on)
     _tell_member(claim)
     return claim
 
@@ -544,7 +562,7 @@ def notice_closed(event) -> None:
         model_update(
             claim, actor=None, data={"status": ClaimStatus.CREDITED, "due_on": None}, action="credit"
         )
-        _step(claim, ClaimStep.Action.CREDIT, None)
+        _step(claim, ClaimStep.Action.CREDIT, None, on=notice.ends_on + dt.timedelta(days=1))
         _tell_member(claim)
     else:
         model_update(
@@ -652,6 +670,79 @@ def apply_auto_rules(event) -> list[Entry]:
     return out
 
 
+def backfill(events) -> int:
+    """Apply the automatic rules to past events in bulk — when the points module or a catalogue is
+    adopted after the events happened (the demo does this for its year of meetings). The same rules,
+    catalogue-of-the-day, caps and keys as ``apply_auto_rules`` (an event later delivered again credits
+    nothing more), read in a few queries per chunk; a backfill does not announce each credit. Returns
+    the number of rows written."""
+    from sanxin.members.models import OrgRelation, RelationKind
+
+    rules_by_name: dict[str, list[AutoRule]] = {}
+    for rule in AutoRule.objects.select_related("item__catalogue__org"):
+        rules_by_name.setdefault(rule.event_name, []).append(rule)
+    catalogues = list(Catalogue.objects.select_related("org"))
+    written = 0
+    chunk: list = []
+    for event in events:
+        chunk.append(event)
+        if len(chunk) == 2000:
+            written += _backfill_chunk(chunk, rules_by_name, catalogues, OrgRelation, RelationKind)
+            chunk = []
+    if chunk:
+        written += _backfill_chunk(chunk, rules_by_name, catalogues, OrgRelation, RelationKind)
+    return written
+
+
+def _backfill_chunk(events, rules_by_name, catalogues, OrgRelation, RelationKind) -> int:
+    wanted = []  # (event, rule, member_id, on)
+    for event in events:
+        fallback = timezone.localdate(event.created_at)
+        for rule in rules_by_name.get(event.name, ()):
+            member_id = event.payload.get(rule.member_key)
+            if member_id is None or not matches(rule.conditions, event.payload):
+                continue
+            wanted.append(
+                (event, rule, int(member_id), _payload_date(event.payload.get(rule.date_key), fallback))
+            )
+    if not wanted:
+        return 0
+    member_ids = {m for _, _, m, _ in wanted}
+    relations: dict[int, list] = {}
+    for rel in OrgRelation.objects.filter(member_id__in=member_ids, kind=RelationKind.FORMAL).select_related(
+        "org"
+    ):
+        relations.setdefault(rel.member_id, []).append(rel)
+    current = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "person__org_id"))
+    orgs = {o.pk: o for o in Org.objects.filter(pk__in=[v for v in current.values() if v])}
+
+    def branch(member_id: int, on: dt.date):
+        for rel in relations.get(member_id, ()):
+            if rel.active_on(on):
+                return rel.org
+        return orgs.get(current.get(member_id))
+
+    def catalogue(org, on: dt.date):
+        found = [c for c in catalogues if c.active_on(on) and org.path.startswith(c.org.path)]
+        return max(found, key=lambda c: (c.org.depth, c.start_on)) if found else None
+
+    awards = []
+    seen: set[str] = set()
+    for event, rule, member_id, on in wanted:
+        if member_id not in current:
+            continue
+        org = branch(member_id, on)
+        cat = catalogue(org, on) if org else None
+        item = rule.item
+        key = f"event:{event.key or event.pk}:{item.code}"
+        if cat is None or item.catalogue_id != cat.pk or key in seen:
+            continue
+        seen.add(key)
+        label = SOURCES[event.name].label if event.name in SOURCES else event.name
+        awards.append(ledger.Award(member_id, item, on, f"{label}（{item.name}）", key, org.pk, event.pk))
+    return len(ledger.award_many(awards))
+
+
 # --- corrections -----------------------------------------------------------------------------------
 
 
@@ -729,13 +820,16 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def voucher_buy(*, actor, offer: Offer) -> Voucher:
+def voucher_buy(*, actor, offer: Offer, member: Member | None = None, on: dt.date | None = None) -> Voucher:
     """积分兑换: the member spends ``offer.price`` points of their spendable balance for one of its
-    stock; a one-time voucher code is issued."""
-    member = _own_member(actor)
+    stock; a one-time voucher code is issued. The system (``actor`` None) names the ``member`` and may
+    date the purchase (``on``) when recording history."""
+    if actor is not None or member is None:
+        member = _own_member(actor)
+        on = None
     balance = ledger.lock(member)  # balance first, then the offer, on every path
     offer = Offer.objects.select_for_update().select_related("partner__org").get(pk=offer.pk)
-    today = _today()
+    today = on or _today()
     branch = ledger.branch_of(member, today)
     if branch is None or not branch.path.startswith(offer.partner.org.path):
         raise NotFound()
@@ -800,11 +894,12 @@ def _give_back(voucher: Voucher, status: str, actor, today: dt.date) -> Voucher:
 
 
 @transaction.atomic
-def voucher_cancel(*, actor, voucher: Voucher) -> Voucher:
-    """The member cancels an unused voucher: the points and the stock come back."""
-    if voucher.member != member_of(actor):
+def voucher_cancel(*, actor, voucher: Voucher, on: dt.date | None = None) -> Voucher:
+    """The member cancels an unused voucher: the points and the stock come back. (The system may date
+    it, ``on``, recording history.)"""
+    if actor is not None and voucher.member != member_of(actor):
         raise NotFound()
-    return _give_back(voucher, VoucherStatus.CANCELLED, actor, _today())
+    return _give_back(voucher, VoucherStatus.CANCELLED, actor, (on if actor is None else None) or _today())
 
 
 def vouchers_expire(today: dt.date | None = None) -> int:
@@ -836,8 +931,9 @@ def voucher_find(*, actor, code: str) -> Voucher:
 
 
 @transaction.atomic
-def voucher_redeem(*, actor, code: str) -> Voucher:
-    """核销: the partner's staff redeem a voucher once, before it expires."""
+def voucher_redeem(*, actor, code: str, at: dt.datetime | None = None) -> Voucher:
+    """核销: the partner's staff redeem a voucher once, before it expires. (``at``: the system's record of
+    a past redemption.)"""
     voucher = voucher_find(actor=actor, code=code)
     voucher = (
         Voucher.objects.select_for_update(of=("self",))
@@ -850,7 +946,7 @@ def voucher_redeem(*, actor, code: str) -> Voucher:
         raise RuleViolation(f"该兑换券已于{voucher.expires_on:%Y-%m-%d}过期", code="voucher_expired")
     before = audit.snapshot(voucher)
     voucher.status = VoucherStatus.REDEEMED
-    voucher.redeemed_at = timezone.now()
+    voucher.redeemed_at = (at if actor is None else None) or timezone.now()
     voucher.redeemed_by = actor
     voucher.save(update_fields=["status", "redeemed_at", "redeemed_by", "updated_at"])
     audit.record(actor=actor, action="redeem", obj=voucher, before=before, after=audit.snapshot(voucher))

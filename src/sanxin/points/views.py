@@ -348,15 +348,21 @@ def ledger_export(request):
     return workbook_response(path, filename=f"{org.name}{label}积分登记表.xlsx")
 
 
-@permission("points", "view")
+@permission.own()
+@login_required
 @require_safe
 def catalogue(request):
+    """The catalogues in the user's points scope; a member without one sees the version in force for
+    them (their own page links here)."""
+    scope = scope_for(request.user, "points", "view")
+    member = services.member_of(request.user)
+    if scope.is_empty and member is None:
+        raise PermissionDenied()
     catalogues = list(
-        request.scope.filter(
+        scope.filter(
             selectors.Catalogue.objects.select_related("org").prefetch_related("items__auto_rules")
         ).order_by("org__path", "-start_on")[:50]
     )
-    member = services.member_of(request.user)
     if not catalogues and member is not None:
         mine = selectors.catalogue_of(member)
         catalogues = [mine] if mine else []
