@@ -544,6 +544,7 @@ def _confirmer(claim: Claim):
     return step.actor if step else None
 
 
+@transaction.atomic
 def notice_closed(event) -> None:
     """``core.notice_closed``: the 公示 of a claim ended. Without objections the points are credited
     (the committee's confirmation is the decision); with one it goes back to the committee."""
@@ -624,6 +625,7 @@ def _payload_date(value, fallback: dt.date) -> dt.date:
         return fallback
 
 
+@transaction.atomic
 def apply_auto_rules(event) -> list[Entry]:
     """The one subscriber of automatic credits: for each rule naming ``event``'s name in the catalogue
     in force for the member on the day of the deed, whose conditions the payload meets, credit its item

@@ -7,7 +7,7 @@ from django.db import migrations
 PG = """
 CREATE OR REPLACE FUNCTION points_entry_immutable() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'points ledger rows are immutable (%)', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'points ledger rows are immutable (' || TG_OP || ')';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER points_entry_no_update BEFORE UPDATE OR DELETE ON points_entry
