@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/members.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/meetings.py
+	$(BIN)/python bench/points.py
 
 clean:
 	rm -rf $(VENV) var

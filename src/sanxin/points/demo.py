@@ -334,7 +334,7 @@ def _one_claim(rng, member, deed_on, today, confirmer, shuji) -> int:
     return 1
 
 
-_EVIDENCE = {}
+_EVIDENCE: dict = {}  # the one demo photo, stored once per build
 
 
 def _evidence_file():
@@ -467,6 +467,7 @@ def build_points(ctx: DemoContext) -> None:
         return
     rng = random.Random(20261204)
     today = timezone.localdate()
+    _EVIDENCE.clear()  # a photo stored by an earlier build (rolled back) is gone
     committees = _committees()
     _catalogues(committees, today)
     credits = _auto_credits()

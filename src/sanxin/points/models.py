@@ -361,7 +361,7 @@ class Entry(models.Model):
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
-    source_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    source_key = models.CharField(max_length=120, null=True, blank=True)  # unique: see Meta
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("认定人"),
@@ -383,6 +383,8 @@ class Entry(models.Model):
             models.Index(fields=["committee", "on"], name="entry_committee_on_idx"),
         ]
         constraints = [
+            # a constraint, not unique=True: PostgreSQL would add a LIKE index no query uses
+            models.UniqueConstraint(fields=["source_key"], name="entry_source_key_unique"),
             models.CheckConstraint(
                 condition=~Q(kind="spend") | (Q(points=0) & Q(spendable__lt=0)),
                 name="entry_spend_takes_spendable_only",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("ranking/", views.ranking, name="ranking"),
     path("ledger.xlsx", views.ledger_export, name="export"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/revise/", views.catalogue_revise, name="revise"),
     path("redeem/", views.redeem, name="redeem"),
 ]

@@ -6,6 +6,7 @@ the review queues with bulk approval, a claim's page with its decisions, the ran
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import segno
 from django.contrib import messages
@@ -121,8 +122,12 @@ def voucher_qr(request, voucher_id: int):
     voucher = selectors.my_vouchers(_me(request)).filter(pk=voucher_id).first()
     if voucher is None:
         return HttpResponseNotFound()
-    svg = segno.make_qr(voucher.code, error="m").svg_inline(scale=6, dark="#1f1f1f")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # a standalone SVG document (an <img> shows nothing without the SVG namespace)
+    out = io.BytesIO()
+    segno.make_qr(voucher.code, error="m").save(
+        out, kind="svg", scale=6, dark="#1f1f1f", xmldecl=False, svgns=True
+    )
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
 @permission.own()
@@ -366,7 +371,16 @@ def catalogue(request):
     if not catalogues and member is not None:
         mine = selectors.catalogue_of(member)
         catalogues = [mine] if mine else []
-    return render(request, "points/catalogue.html", {"catalogues": catalogues, "today": timezone.localdate()})
+    may_revise = scope_for(request.user, "points", "catalogue")
+    revisable = set()
+    if not may_revise.is_empty:
+        revisable = set(
+            may_revise.filter(Org.objects.filter(pk__in={c.org_id for c in catalogues})).values_list(
+                "pk", flat=True
+            )
+        )
+    context = {"catalogues": catalogues, "today": timezone.localdate(), "revisable": revisable}
+    return render(request, "points/catalogue.html", context)
 
 
 # --- the partner ------------------------------------------------------------------------------------------
@@ -398,3 +412,128 @@ def redeem(request):
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "points/redeem.html", context, status=status)
+
+
+# --- revising a catalogue ---------------------------------------------------------------------------------
+
+ROW_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "tier",
+    "points",
+    "month_cap",
+    "year_cap",
+    "evidence",
+    "mode",
+    "description",
+)
+BLANK_ROWS = 3
+
+
+def _int_or_none(text: str, label: str, errors: list[str]) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        errors.append(f"“{label}”应为整数：{text}")
+        return None
+
+
+def _posted_rows(request) -> list[dict]:
+    columns = {f: request.POST.getlist(f) for f in ROW_FIELDS}
+    dropped = set(request.POST.getlist("drop"))
+    n = max((len(v) for v in columns.values()), default=0)
+    return [
+        {f: (columns[f][i] if i < len(columns[f]) else "") for f in ROW_FIELDS} | {"drop": str(i) in dropped}
+        for i in range(n)
+    ]
+
+
+@permission("points", "catalogue")
+@require_http_methods(["GET", "POST"])
+def catalogue_revise(request):
+    """修订积分细则: a committee publishes a new version from the current one (items edited, added or
+    dropped; automatic items keep their source events by code), effective from the date it names."""
+    from .models import Category, Evidence, Tier
+
+    org = request.scope.get(
+        Org.objects.filter(org_type__in=COMMITTEE_TYPES), pk=(request.POST or request.GET).get("org") or 0
+    )
+    current = selectors.Catalogue.objects.filter(org=org).order_by("-start_on").first()
+    today = timezone.localdate()
+    errors: list[str] = []
+    if request.method == "POST":
+        rows = _posted_rows(request)
+        auto = {r["code"]: r["auto"] for r in services.catalogue_items(current)} if current else {}
+        items = []
+        for r in rows:
+            code = r["code"].strip()
+            if not code or r["drop"]:
+                continue
+            label = r["name"] or code
+            item = {k: r[k].strip() for k in ("code", "name", "category", "tier", "evidence", "description")}
+            item["mode"] = "automatic" if r["mode"] == "automatic" and auto.get(code) else "declared"
+            item["points"] = _int_or_none(r["points"], f"{label}·分值", errors)
+            item["month_cap"] = _int_or_none(r["month_cap"], f"{label}·每月上限", errors)
+            item["year_cap"] = _int_or_none(r["year_cap"], f"{label}·每年上限", errors)
+            if item["points"] is None:
+                errors.append(f"请填写“{label}”的分值")
+            if item["mode"] == "automatic":
+                item["auto"] = auto[code]
+            items.append(item)
+        try:
+            start_on = dt.date.fromisoformat(request.POST.get("start_on", ""))
+        except ValueError:
+            errors.append("请填写施行日期（YYYY-MM-DD）")
+            start_on = None
+        title = request.POST.get("title", "").strip()[:100]
+        if not title:
+            errors.append("请填写细则名称")
+        if not errors:
+            try:
+                catalogue = services.catalogue_publish(
+                    actor=request.user,
+                    org=org,
+                    title=title,
+                    start_on=start_on,
+                    items=items,
+                    note=request.POST.get("note", "")[:2000],
+                )
+            except ServiceError as exc:
+                if isinstance(exc, NotFound | PermissionDenied):
+                    raise
+                errors.append(exc.message)
+            else:
+                messages.success(
+                    request, f"已发布第{catalogue.version}版，{catalogue.start_on:%Y-%m-%d}起施行"
+                )
+                return redirect("points:catalogue")
+        context = {
+            "rows": rows,
+            "title": title,
+            "start_on": request.POST.get("start_on", ""),
+            "note": request.POST.get("note", ""),
+        }
+    else:
+        rows = services.catalogue_items(current) if current else []
+        nxt = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        context = {
+            "rows": rows,
+            "title": current.title if current else f"{org.name}党员积分细则",
+            "start_on": nxt.isoformat(),
+            "note": "",
+        }
+    context["rows"] = list(context["rows"]) + [{"mode": "declared"} for _ in range(BLANK_ROWS)]
+    context |= {
+        "org": org,
+        "current": current,
+        "errors": errors,
+        "categories": Category.choices,
+        "tiers": Tier.choices,
+        "evidences": Evidence.choices,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "points/revise.html", context, status=status)
