@@ -64,15 +64,6 @@ def lock(member: Member | int) -> Balance:
     return Balance.objects.select_for_update().get(member_id=member_id)
 
 
-def _month(on: dt.date) -> tuple[dt.date, dt.date]:
-    start = on.replace(day=1)
-    return start, (start + dt.timedelta(days=32)).replace(day=1)
-
-
-def _year(on: dt.date) -> tuple[dt.date, dt.date]:
-    return on.replace(month=1, day=1), on.replace(year=on.year + 1, month=1, day=1)
-
-
 @dataclasses.dataclass(frozen=True)
 class Room:
     """How much more of an item (in points, as a magnitude) a member may get in the deed's month and
@@ -87,42 +78,52 @@ class Room:
         return max(0, min(values)) if values else None
 
 
-def room(member_id: int, item: Item, on: dt.date, *, exclude_claim: int | None = None) -> Room:
-    """What is left under ``item``'s caps for the member around ``on``: its credits (net of reversals)
-    by item code in the same committee, plus confirmed claims awaiting their 公示 (reserved)."""
+Usage = dict[tuple, int]  # (member, item code, committee, year[, month]) -> points (signed)
+
+
+def usage(member_ids, codes, *, exclude_claims=()) -> tuple[Usage, Usage]:
+    """What counts against caps, by month and by year: credits net of reversals by item code and
+    committee, plus confirmed claims awaiting their 公示 (reserved) other than ``exclude_claims``."""
+    by_month: Usage = {}
+    by_year: Usage = {}
+    booked = (
+        Entry.objects.filter(member_id__in=member_ids, item_code__in=codes, kind__in=EARNING_KINDS)
+        .annotate(month=TruncMonth("on"), code=F("item_code"))
+        .values("member_id", "code", "committee_id", "month")
+        .annotate(s=Sum("points"))
+        .order_by()
+    )
+    reserved = (
+        Claim.objects.filter(member_id__in=member_ids, item__code__in=codes, status__in=RESERVING)
+        .exclude(pk__in=list(exclude_claims))
+        .annotate(month=TruncMonth("deed_on"), code=F("item__code"))
+        .values("member_id", "code", "committee_id", "month")
+        .annotate(s=Sum("points"))
+        .order_by()
+    )
+    for rows in (booked, reserved):
+        for r in rows:
+            key = (r["member_id"], r["code"], r["committee_id"], r["month"].year)
+            by_month[(*key, r["month"].month)] = by_month.get((*key, r["month"].month), 0) + r["s"]
+            by_year[key] = by_year.get(key, 0) + r["s"]
+    return by_month, by_year
+
+
+def _room_in(by_month: Usage, by_year: Usage, member_id: int, item: Item, on: dt.date) -> Room:
     sign = 1 if item.points > 0 else -1
-    committee_id = item.catalogue.org_id
+    key = (member_id, item.code, item.catalogue.org_id, on.year)
+    return Room(
+        None if item.month_cap is None else item.month_cap - sign * by_month.get((*key, on.month), 0),
+        None if item.year_cap is None else item.year_cap - sign * by_year.get(key, 0),
+    )
 
-    def used(start: dt.date, end: dt.date) -> int:
-        booked = (
-            Entry.objects.filter(
-                member_id=member_id,
-                item_code=item.code,
-                committee_id=committee_id,
-                kind__in=EARNING_KINDS,
-                on__gte=start,
-                on__lt=end,
-            ).aggregate(s=Sum("points"))["s"]
-            or 0
-        )
-        reserved = (
-            Claim.objects.filter(
-                member_id=member_id,
-                item__code=item.code,
-                committee_id=committee_id,
-                status__in=RESERVING,
-                deed_on__gte=start,
-                deed_on__lt=end,
-            )
-            .exclude(pk=exclude_claim)
-            .aggregate(s=Sum("points"))["s"]
-            or 0
-        )
-        return sign * (booked + reserved)
 
-    month = None if item.month_cap is None else item.month_cap - used(*_month(on))
-    year = None if item.year_cap is None else item.year_cap - used(*_year(on))
-    return Room(month, year)
+def room(member_id: int, item: Item, on: dt.date, *, exclude_claim: int | None = None) -> Room:
+    """What is left under ``item``'s caps for the member around ``on`` (see ``usage``)."""
+    by_month, by_year = usage(
+        [member_id], [item.code], exclude_claims=[exclude_claim] if exclude_claim else []
+    )
+    return _room_in(by_month, by_year, member_id, item, on)
 
 
 def post(
@@ -184,35 +185,12 @@ def award(
     """Credit (or, for a deduction item, deduct) ``item`` once for ``source_key``, within its caps: a
     credit beyond a cap is cut to what is left, and nothing is written when nothing is left. Returns the
     row (the earlier one if the key was already written), or None."""
-    balance = lock(member)
-    earlier = existing(source_key)
-    if earlier is not None:
-        return earlier
-    left = room(member.pk, item, on, exclude_claim=claim.pk if claim else None).left
-    magnitude = abs(item.points if claim is None else claim.points)
-    if left is not None and left < magnitude:
-        magnitude = left
-        reason = f"{reason}（达到上限，计{magnitude}分）"
-    if magnitude <= 0:
-        return None
-    points = magnitude if item.points > 0 else -magnitude
-    # A deduction takes from the spendable balance only what is left in it.
-    spendable = points if points > 0 else -min(magnitude, balance.spendable)
-    return post(
-        balance,
-        kind=EntryKind.CREDIT if points > 0 else EntryKind.DEDUCTION,
-        points=points,
-        spendable=spendable,
-        on=on,
-        reason=reason,
-        branch=branch or branch_of(member, on) or item.catalogue.org,
-        committee=item.catalogue.org,
-        item=item,
-        claim=claim,
-        event=event,
-        source_key=source_key,
-        decided_by=decided_by,
+    branch = branch or branch_of(member, on) or item.catalogue.org
+    event_id = getattr(event, "pk", None)
+    rows = award_many(
+        [Award(member.pk, item, on, reason, source_key, branch.pk, event_id, claim, decided_by)]
     )
+    return rows[0] if rows else existing(source_key)
 
 
 def reverse(entry: Entry, *, reason: str, decided_by=None) -> Entry:
@@ -248,6 +226,8 @@ class Award:
     source_key: str
     branch_id: int
     event_id: int | None = None
+    claim: Claim | None = None  # a claim's own reservation does not count against it
+    decided_by: object = None
 
 
 def award_many(awards: list[Award]) -> list[Entry]:
@@ -259,37 +239,18 @@ def award_many(awards: list[Award]) -> list[Entry]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger writes run inside a transaction")
     member_ids = sorted({a.member_id for a in awards})
+    Balance.objects.bulk_create([Balance(member_id=m) for m in member_ids], ignore_conflicts=True)
+    balances = {b.member_id: b for b in Balance.objects.select_for_update().filter(member_id__in=member_ids)}
+    # read under the locks: a concurrent writer for these members has committed or not started
     written = set(
         Entry.objects.filter(source_key__in=[a.source_key for a in awards]).values_list(
             "source_key", flat=True
         )
     )
-    Balance.objects.bulk_create([Balance(member_id=m) for m in member_ids], ignore_conflicts=True)
-    balances = {b.member_id: b for b in Balance.objects.select_for_update().filter(member_id__in=member_ids)}
-    codes = sorted({a.item.code for a in awards})
-    month_used: dict[tuple, int] = {}
-    year_used: dict[tuple, int] = {}
-
-    def count(rows) -> None:
-        for r in rows:
-            day = r["month"]
-            key = (r["member_id"], r["code"], r["committee_id"])
-            month_used[(*key, day.year, day.month)] = month_used.get((*key, day.year, day.month), 0) + r["s"]
-            year_used[(*key, day.year)] = year_used.get((*key, day.year), 0) + r["s"]
-
-    count(
-        Entry.objects.filter(member_id__in=member_ids, item_code__in=codes, kind__in=EARNING_KINDS)
-        .annotate(month=TruncMonth("on"), code=F("item_code"))
-        .values("member_id", "code", "committee_id", "month")
-        .annotate(s=Sum("points"))
-        .order_by()
-    )
-    count(
-        Claim.objects.filter(member_id__in=member_ids, item__code__in=codes, status__in=RESERVING)
-        .annotate(month=TruncMonth("deed_on"), code=F("item__code"))
-        .values("member_id", "code", "committee_id", "month")
-        .annotate(s=Sum("points"))
-        .order_by()
+    by_month, by_year = usage(
+        member_ids,
+        sorted({a.item.code for a in awards}),
+        exclude_claims=[a.claim.pk for a in awards if a.claim],
     )
     entries: list[Entry] = []
     for a in awards:
@@ -297,14 +258,9 @@ def award_many(awards: list[Award]) -> list[Entry]:
             continue
         item = a.item
         sign = 1 if item.points > 0 else -1
-        key = (a.member_id, item.code, item.catalogue.org_id)
-        used_m = sign * month_used.get((*key, a.on.year, a.on.month), 0)
-        used_y = sign * year_used.get((*key, a.on.year), 0)
-        left = Room(
-            None if item.month_cap is None else item.month_cap - used_m,
-            None if item.year_cap is None else item.year_cap - used_y,
-        ).left
-        magnitude = abs(item.points)
+        key = (a.member_id, item.code, item.catalogue.org_id, a.on.year)
+        left = _room_in(by_month, by_year, a.member_id, item, a.on).left
+        magnitude = abs(a.claim.points if a.claim else item.points)
         reason = a.reason
         if left is not None and left < magnitude:
             magnitude = left
@@ -316,8 +272,8 @@ def award_many(awards: list[Award]) -> list[Entry]:
         spendable = points if points > 0 else -min(magnitude, balance.spendable)
         balance.earned += points
         balance.spendable += spendable
-        month_used[(*key, a.on.year, a.on.month)] = month_used.get((*key, a.on.year, a.on.month), 0) + points
-        year_used[(*key, a.on.year)] = year_used.get((*key, a.on.year), 0) + points
+        by_month[(*key, a.on.month)] = by_month.get((*key, a.on.month), 0) + points
+        by_year[key] = by_year.get(key, 0) + points
         written.add(a.source_key)
         entries.append(
             Entry(
@@ -334,6 +290,8 @@ def award_many(awards: list[Award]) -> list[Entry]:
                 spendable=spendable,
                 reason=reason[:200],
                 event_id=a.event_id,
+                claim=a.claim,
+                decided_by=a.decided_by,
                 source_key=a.source_key,
             )
         )
