@@ -13,44 +13,27 @@ def ready() -> None:
     from .models import Balance, Catalogue, Claim, Entry, Item, Offer, Partner, Voucher
     from .sources import SOURCES
 
-    branch = {"org_path": "branch__path", "region": "branch__region_id", "industry": "branch__industry_id"}
-    scope.register(Claim, **branch, owner="member__person__user_id")
-    scope.register(Entry, **branch, owner="member__person__user_id")
-    scope.register(
-        Balance,
-        org_path="member__person__org__path",
-        region="member__person__org__region_id",
-        industry="member__person__org__industry_id",
-        owner="member__person__user_id",
-    )
-    scope.register(Catalogue, org_path="org__path", region="org__region_id", industry="org__industry_id")
-    scope.register(
-        Item,
-        org_path="catalogue__org__path",
-        region="catalogue__org__region_id",
-        industry="catalogue__org__industry_id",
-    )
-    scope.register(
-        Partner,
-        org_path="org__path",
-        region="org__region_id",
-        industry="org__industry_id",
-        assignments={"points_partners": "pk"},
-    )
-    scope.register(
-        Offer,
-        org_path="partner__org__path",
-        region="partner__org__region_id",
-        industry="partner__org__industry_id",
-        assignments={"points_partners": "partner_id"},
-    )
+    def through(prefix: str) -> dict:
+        """The anchors of an org reached by ``prefix`` (``branch__``, ``partner__org__``...)."""
+        return {
+            "org_path": f"{prefix}path",
+            "region": f"{prefix}region_id",
+            "industry": f"{prefix}industry_id",
+        }
+
+    own = "member__person__user_id"
+    scope.register(Claim, **through("branch__"), owner=own)
+    scope.register(Entry, **through("branch__"), owner=own)
+    scope.register(Balance, **through("member__person__org__"), owner=own)
+    scope.register(Catalogue, **through("org__"))
+    scope.register(Item, **through("catalogue__org__"))
+    scope.register(Partner, **through("org__"), assignments={"points_partners": "pk"})
+    scope.register(Offer, **through("partner__org__"), assignments={"points_partners": "partner_id"})
     scope.register(
         Voucher,
-        org_path="offer__partner__org__path",
-        region="offer__partner__org__region_id",
-        industry="offer__partner__org__industry_id",
+        **through("offer__partner__org__"),
         assignments={"points_partners": "offer__partner_id"},
-        owner="member__person__user_id",
+        owner=own,
     )
 
     for name in SOURCES:

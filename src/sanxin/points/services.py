@@ -36,7 +36,7 @@ from sanxin.core.errors import InvalidInput, NotFound, PermissionDenied, RuleVio
 from sanxin.core.models import Objection, PublicNotice, StoredFile
 from sanxin.core.scope import scope_for
 from sanxin.core.services import full_clean, model_create, model_update
-from sanxin.members.models import Member, MemberStatus
+from sanxin.members.models import Member, MemberStatus, OrgRelation, RelationKind
 from sanxin.orgs.models import COMMITTEE_TYPES, Org
 
 from . import ledger
@@ -678,8 +678,6 @@ def backfill(events) -> int:
     catalogue-of-the-day, caps and keys as ``apply_auto_rules`` (an event later delivered again credits
     nothing more), read in a few queries per chunk; a backfill does not announce each credit. Returns
     the number of rows written."""
-    from sanxin.members.models import OrgRelation, RelationKind
-
     rules_by_name: dict[str, list[AutoRule]] = {}
     for rule in AutoRule.objects.select_related("item__catalogue__org"):
         rules_by_name.setdefault(rule.event_name, []).append(rule)
@@ -689,14 +687,14 @@ def backfill(events) -> int:
     for event in events:
         chunk.append(event)
         if len(chunk) == 2000:
-            written += _backfill_chunk(chunk, rules_by_name, catalogues, OrgRelation, RelationKind)
+            written += _backfill_chunk(chunk, rules_by_name, catalogues)
             chunk = []
     if chunk:
-        written += _backfill_chunk(chunk, rules_by_name, catalogues, OrgRelation, RelationKind)
+        written += _backfill_chunk(chunk, rules_by_name, catalogues)
     return written
 
 
-def _backfill_chunk(events, rules_by_name, catalogues, OrgRelation, RelationKind) -> int:
+def _backfill_chunk(events, rules_by_name, catalogues) -> int:
     wanted = []  # (event, rule, member_id, on)
     for event in events:
         fallback = timezone.localdate(event.created_at)
@@ -972,12 +970,18 @@ def _tell_member(claim: Claim) -> None:
         )
 
 
-def _waiting_users(claim: Claim) -> list[int]:
+def _waiting_users(claim: Claim, cache: dict | None = None) -> list[int]:
+    """The users who act for the org the claim waits for (``cache``: per (org, action), for a batch)."""
     from sanxin.accounts.actors import actors_for
 
-    if claim.status == ClaimStatus.SUBMITTED:
-        return actors_for(claim.branch, "points", "review")
-    return actors_for(claim.committee, "points", "confirm")
+    org, action = (
+        (claim.branch, "review") if claim.status == ClaimStatus.SUBMITTED else (claim.committee, "confirm")
+    )
+    if cache is None:
+        return actors_for(org, "points", action)
+    if (org.pk, action) not in cache:
+        cache[(org.pk, action)] = actors_for(org, "points", action)
+    return cache[(org.pk, action)]
 
 
 def _tell_committee(claim: Claim) -> None:
@@ -998,8 +1002,9 @@ def remind_overdue(today: dt.date | None = None) -> int:
     waiting = Claim.objects.filter(
         status__in=[ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.OBJECTED], due_on__lt=today
     ).select_related("member__person", "item", "branch", "committee")
+    actors: dict = {}
     for claim in waiting:
-        for user_id in _waiting_users(claim):
+        for user_id in _waiting_users(claim, actors):
             n += bool(
                 notify.notify(
                     recipient=user_id,

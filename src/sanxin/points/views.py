@@ -21,7 +21,7 @@ from sanxin.core.excel.export import workbook_response
 from sanxin.core.pages import form_error, message_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
-from sanxin.orgs.models import COMMITTEE_TYPES, Org
+from sanxin.orgs.models import BRANCH_TYPES, COMMITTEE_TYPES, Org
 
 from . import exports, selectors, services
 from .forms import CodeForm, DeclareForm, RankingForm, ReasonForm
@@ -277,7 +277,7 @@ def claim_detail(request, claim_id: int):
             messages.success(request, "已办理")
         return redirect("points:claim", claim_id=claim.pk)
     is_own = claim.member.person.user_id == user.pk
-    objections = list(claim.notice.objections.all()) if claim.notice_id else []
+    objections = list(claim.notice.objections.select_related("author")) if claim.notice_id else []
     context = {
         "claim": claim,
         "steps": list(claim.steps.select_related("actor")),
@@ -299,8 +299,6 @@ def claim_detail(request, claim_id: int):
 
 
 def _ranking_orgs(scope) -> list[Org]:
-    from sanxin.orgs.models import BRANCH_TYPES
-
     types = set(COMMITTEE_TYPES) | set(BRANCH_TYPES)
     return list(scope.filter(Org.objects.filter(org_type__in=types)).order_by("path")[:300])
 
