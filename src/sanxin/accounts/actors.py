@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from sanxin.orgs.models import COMMITTEE_TYPES, Org
 
-from .matrix import ORG, REG, anchors_for
+from .matrix import ASG, ORG, REG, anchors_for
 from .models import Grant
 
 
@@ -23,12 +23,28 @@ def actors_for(org, module: str, action: str) -> list[int]:
         if parent is None or parent.region_id != org.region_id:  # the region's top committee
             anchored |= Q(anchor=REG, region_id=org.region_id)
     grants = Grant.objects.filter(anchored, valid_from__lte=today).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        Q(valid_to__isnull=True) | Q(valid_to__gt=today)
     )
     return sorted(
         {
             user_id
             for user_id, role, anchor in grants.values_list("user_id", "role", "anchor")
             if anchor in anchors_for(role, module, action)
+        }
+    )
+
+
+def assignees(kind: str, object_id, module: str, action: str) -> list[int]:
+    """Users whose current assignment grant of ``kind`` lists ``object_id`` (a department's staff, a
+    partner's) and whose role allows ``module``/``action`` over an assignment."""
+    today = timezone.localdate()
+    grants = Grant.objects.filter(
+        anchor=ASG, assignment_kind=kind, assignments__object_id=str(object_id), valid_from__lte=today
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+    return sorted(
+        {
+            user_id
+            for user_id, role in grants.values_list("user_id", "role")
+            if ASG in anchors_for(role, module, action)
         }
     )

@@ -27,6 +27,7 @@ class Role(models.TextChoices):
     STATION_KEEPER = "station_keeper", _("驿站管理员")
     PARTNER = "partner", _("服务合作方")
     MODERATOR = "moderator", _("版主")
+    HOTLINE = "hotline", _("热线受理员")
 
 
 class Anchor(models.TextChoices):
@@ -45,6 +46,7 @@ MODULES = {
     "transfers": "组织关系转接",
     "meetings": "组织生活",
     "points": "积分管理",
+    "appeals": "诉求办理",
 }
 
 ACTIONS = {
@@ -71,6 +73,12 @@ ACTIONS = {
     "catalogue": "制定积分细则",
     "partners": "管理积分兑换服务",
     "redeem": "核销兑换券",
+    "handle": "办理诉求（受理、转办、答复）",
+    "intake": "代为登记诉求（联络员、热线、驿站）",
+    "classify": "诉求人工分类",
+    "supervise": "督办（超时诉求、延期审核）",
+    "hardship": "困难帮扶",
+    "coordinate": "协调会",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -165,6 +173,33 @@ for _role, _anchors in _OFFICES.items():
         allow(_role, "points", _action, {ORG})
 allow(Role.MEMBER_LIAISON, "points", "view", {ORG})
 allow(Role.PARTNER, "points", "redeem", {ASG})
+# 诉求办理 (连心桥): the holder on the three-level chain acts — the branch's 党员联络员 (and its
+# secretary), the platform enterprise committee's 诉求处理小组, a department's staff (assignment grant,
+# kind ``appeals_departments``); the organization department oversees everything in its region, the
+# industry committee its industry, the street what happens in its area; the supervision (督办) and the
+# extensions are theirs and the department's own desk's. Liaisons, hotline operators and station keepers
+# register appeals for others. A worker submits, follows, answers, rates and withdraws their own on
+# routes of their own (owner rows); an anonymous author is revealed only to the security administrator.
+for _role in (Role.MEMBER_LIAISON, Role.BRANCH_SECRETARY):
+    for _action in ("view", "handle", "intake", "classify", "hardship"):
+        allow(_role, "appeals", _action, {ORG})
+allow(Role.PLATFORM_COMMITTEE, "appeals", "handle", {ORG})
+allow(Role.PLATFORM_COMMITTEE, "appeals", "classify", {ORG})
+allow(Role.PLATFORM_COMMITTEE, "appeals", "coordinate", {ORG})
+for _role, _anchors in _OFFICES.items():
+    for _action in ("view", "export", "hardship"):
+        allow(_role, "appeals", _action, _anchors)
+for _role in (Role.ORG_DEPARTMENT, Role.INDUSTRY_COMMITTEE, Role.STREET):
+    allow(_role, "appeals", "supervise", _OFFICES[_role])
+    allow(_role, "appeals", "coordinate", _OFFICES[_role])
+allow(Role.ORG_DEPARTMENT, "appeals", "classify", {ORG, REG})
+for _action in ("view", "handle", "supervise", "export"):
+    allow(Role.DEPARTMENT, "appeals", _action, {ASG})
+allow(Role.HOTLINE, "appeals", "intake", {REG})
+allow(Role.HOTLINE, "appeals", "classify", {REG})
+allow(Role.HOTLINE, "appeals", "view", {REG})
+allow(Role.STATION_KEEPER, "appeals", "intake", {REG, ASG})
+allow(Role.SECURITY_ADMIN, "appeals", "reveal", {ORG, REG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "view", {ORG, REG})
 allow(Role.ORG_DEPARTMENT, "system", "change", {ORG, REG})

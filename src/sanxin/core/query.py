@@ -60,3 +60,49 @@ def in_values(model: type[models.Model], field: str, values) -> RawSQL:
         (json.dumps(values),),
         output_field=models.BooleanField(),
     )
+
+
+class SecondsBetween(models.Func):
+    """``end - start`` in seconds (a float) on both databases: ``EXTRACT(EPOCH FROM …)`` on
+    PostgreSQL, ``julianday`` arithmetic on SQLite (which stores datetimes as ISO text)."""
+
+    output_field = models.FloatField()
+    arity = 2
+
+    def _parts(self, compiler):
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        return end, start, (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        end, start, params = self._parts(compiler)
+        return f"((julianday({end}) - julianday({start})) * 86400.0)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        end, start, params = self._parts(compiler)
+        return f"EXTRACT(EPOCH FROM ({end} - {start}))::float", params
+
+
+def nearest_rank(qs, value, group: str | None, fraction: float) -> dict:
+    """The ``fraction`` percentile (nearest-rank: the smallest value with at least that share of the
+    group at or below it) of ``value`` per ``group`` (a field path; None for one group), by window
+    functions both databases run — SQLite has no percentile aggregate. Rows whose value is NULL are
+    left out. Returns {group value: percentile}."""
+    from django.db.models import Count, F, Value, Window
+    from django.db.models.functions import RowNumber
+
+    partition = [F(group)] if group else []
+    scale = 1000
+    threshold = round(fraction * scale)
+    ranked = (
+        qs.annotate(_v=value)
+        .filter(_v__isnull=False)
+        .annotate(
+            _g=F(group) if group else Value(""),
+            _rn=Window(RowNumber(), partition_by=partition or None, order_by=F("_v").asc()),
+            _n=Window(Count("pk"), partition_by=partition or None),
+        )
+        .annotate(_rank=F("_rn") * scale, _need=F("_n") * threshold)
+        .filter(_rank__gte=F("_need"), _rank__lt=F("_need") + scale)
+    )
+    return {g: v for g, v in ranked.values_list("_g", "_v")}

@@ -230,6 +230,25 @@ def store_uploaded_file(*, actor, purpose_name: str, uploaded, expires_at=None) 
     )
 
 
+def store_all(*, actor, purpose_name: str, files, expires_at=None) -> list[StoredFile]:
+    """Store several uploads for one purpose, all or none: when one is refused (too large, wrong
+    type), the files already written for this call are removed from disk, and their rows go with the
+    caller's transaction. Call it last in a service, after every other check."""
+    stored: list[StoredFile] = []
+    try:
+        for uploaded in files:
+            stored.append(
+                store_uploaded_file(
+                    actor=actor, purpose_name=purpose_name, uploaded=uploaded, expires_at=expires_at
+                )
+            )
+    except BaseException:
+        for f in stored:
+            (settings.UPLOAD_ROOT / f.storage_name).unlink(missing_ok=True)
+        raise
+    return stored
+
+
 def get_readable(user, file_id) -> StoredFile:
     f = StoredFile.objects.filter(pk=file_id).first()
     if f is None or not _purposes.get(f.purpose, purpose("core.attachment")).can_read(user, f):
