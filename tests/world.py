@@ -90,6 +90,11 @@ class World:
     partner_b: object = None
     offer_a: object = None
     offer_b: object = None
+    appeal_a: object = None  # 诉求: member_a's appeal at branch_a's liaison (and a second one of theirs)
+    appeal_a2: object = None
+    appeal_b: object = None
+    extension_a: object = None  # a pending extension of each
+    extension_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -347,9 +352,11 @@ def build_world() -> World:
         )
 
     points = _points(cx, cy, members)
+    appeals = _appeals(ba, bb, members)
 
     return World(
         **points,
+        **appeals,
         series_a=series[0],
         series_b=series[1],
         meeting_a=meetings[0],
@@ -476,4 +483,45 @@ def _points(cx, cy, members) -> dict:
             f"partner_{side}": partner,
             f"offer_{side}": offer,
         }
+    return out
+
+
+def _appeals(ba, bb, members) -> dict:
+    """Appeals written straight into the table (no routing needed): A's at branch_a, B's at branch_b
+    with the leak marker in its text and its author's name."""
+    from django.utils import timezone
+
+    from sanxin.appeals.models import Appeal, Extension, Step
+
+    now = timezone.now()
+    out: dict = {}
+    rows = [("a", ba, members[0], ""), ("a2", ba, members[0], "再次"), ("b", bb, members[1], LEAK_MARKER)]
+    for side, org, m, mark in rows:
+        appeal = Appeal.objects.create(
+            number=f"SQW{side}",
+            kind="help",
+            text=f"小区不让电动车进，送餐很难{mark}",
+            category_id="traffic",
+            category_source="model",
+            region_id=org.region_id,
+            industry_id=org.industry_id,
+            person=m.person,
+            contact_name=f"{m.person.name}{mark}",
+            contact_phone="13800000009",
+            phone_index="world-phone" if side != "b" else "world-phone-b",
+            needs_contact=True,
+            level="liaison",
+            branch=org,
+            received_at=now,
+            respond_due=now + dt.timedelta(hours=24),
+            stage_due=now + dt.timedelta(hours=24),
+            resolve_due=now + dt.timedelta(days=5),
+        )
+        Step.objects.create(appeal=appeal, action="submit", at=now, unit=org.name)
+        out[f"appeal_{side}"] = appeal
+        if side != "a2":
+            user = UserFactory()
+            out[f"extension_{side}"] = Extension.objects.create(
+                appeal=appeal, days=2, reason=f"需要核实{mark}", requested_by=user, requested_at=now
+            )
     return out

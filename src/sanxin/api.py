@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -12,6 +14,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from sanxin.accounts.api import router as auth_router
 from sanxin.accounts.services import token_user
+from sanxin.appeals.api import router as appeals_router
 from sanxin.core.api import router as core_router
 from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_body, translate_pydantic
 from sanxin.core.context import set_actor_id
@@ -121,6 +124,18 @@ def _forbidden(request, exc):
     return error_response(request, 403, "permission_denied", "没有执行此操作的权限")
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return error_response(
+        request,
+        413,
+        "too_large",
+        f"请求内容过大（上限 {limit} MB）：请压缩照片或分次上传",
+        [{"loc": ["body"], "msg": f"请求内容超过 {limit} MB", "type": "too_large"}],
+    )
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     """ninja's own refusals carry English text; people get Chinese, in the one format."""
@@ -150,5 +165,6 @@ api.add_router("/members", members_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/points", points_router)
+api.add_router("/appeals", appeals_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/credentials", credentials_router)

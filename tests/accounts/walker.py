@@ -359,6 +359,32 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "description": [""],
     },
     ("POST", "/points/redeem/"): lambda w, t: {"code": "ABCDEFGHJK", "action": "redeem"},
+    # 诉求: registering for a person of the target org; each step on an appeal passes or is refused by
+    # its state or its holder (409) for the own side's appeal
+    ("POST", "/api/v1/appeals/intake"): lambda w, t: {
+        "text": "走查代为登记：小区不让电动车进",
+        "kind": "help",
+        "consent": True,
+        "channel": "liaison",
+        "region": t.region_id,
+        "person_id": t.people.first().pk,
+    },
+    ("POST", "/api/v1/appeals/{appeal_id}/accept"): lambda w, t: {},
+    ("POST", "/api/v1/appeals/{appeal_id}/ask"): lambda w, t: {"question": "请补充具体地点"},
+    ("POST", "/api/v1/appeals/{appeal_id}/transfer"): lambda w, t: {
+        "level": "liaison",
+        "unit_id": w.branch_c.pk,
+        "reason": "走查转办",
+    },
+    ("POST", "/api/v1/appeals/{appeal_id}/escalate"): lambda w, t: {"reason": "走查上报"},
+    ("POST", "/api/v1/appeals/{appeal_id}/resolve"): lambda w, t: {"reply": "走查答复：已协调物业放行。"},
+    ("POST", "/api/v1/appeals/{appeal_id}/callback"): lambda w, t: {"note": "走查回访"},
+    ("POST", "/api/v1/appeals/{appeal_id}/merge"): lambda w, t: {"into_id": w.appeal_a2.pk},
+    ("POST", "/api/v1/appeals/{appeal_id}/classify"): lambda w, t: {"category": "other"},
+    ("POST", "/api/v1/appeals/{appeal_id}/supervise"): lambda w, t: {"note": "走查督办"},
+    ("POST", "/api/v1/appeals/{appeal_id}/extensions"): lambda w, t: {"days": 2, "reason": "走查延期"},
+    ("POST", "/api/v1/appeals/{appeal_id}/reveal"): lambda w, t: {"reason": "走查核实匿名身份"},
+    ("POST", "/api/v1/appeals/extensions/{extension_id}/decide"): lambda w, t: {"approve": True},
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
         "org_id": t.pk,
@@ -871,6 +897,12 @@ class Walker:
         pairs = {Claim: "claim", Entry: "entry", Offer: "offer", Partner: "partner"}
         if model in pairs:
             a, b = getattr(self.world, f"{pairs[model]}_a"), getattr(self.world, f"{pairs[model]}_b")
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.appeals.models import Appeal, Extension
+
+        if model in {Appeal, Extension}:
+            name = "appeal" if model is Appeal else "extension"
+            a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.transfers.models import Transfer
 

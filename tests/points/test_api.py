@@ -243,7 +243,7 @@ def test_declare_with_a_base64_photo_and_the_refusals(pw):
         422,
         "validation_error",
     )
-    assert e["message"] == "证明材料不是有效的 base64"
+    assert e["message"] == "文件“a.png”不是有效的 base64"
     e = assert_error(
         api.post(f"{API}/mine/claims", {**body, "item_id": pw.item("L01").pk}), 409, "automatic_item"
     )

@@ -12,7 +12,7 @@ def ready() -> None:
     from sanxin.core.scope import has_permission
 
     from . import tasks  # noqa: F401  (the schedule)
-    from .models import Appeal, Coordination, Department, Hardship
+    from .models import Appeal, Coordination, Department, Extension, Hardship
     from .routing import DEPARTMENTS_KIND
 
     def platform_path(s) -> Q:
@@ -26,6 +26,16 @@ def ready() -> None:
         industry="industry_id",
         assignments={DEPARTMENTS_KIND: "department_id"},
         related=platform_path,
+    )
+    scope.register(
+        Extension,
+        org_path="appeal__branch__path",
+        region="appeal__region_id",
+        industry="appeal__industry_id",
+        assignments={DEPARTMENTS_KIND: "appeal__department_id"},
+        related=lambda s: (
+            any_prefix_q("appeal__platform__path", list(s.org_paths)) if s.org_paths else Q(pk__in=[])
+        ),
     )
     scope.register(Department, region="region_id", assignments={DEPARTMENTS_KIND: "pk"})
     scope.register(Hardship, org_path="org__path", region="org__region_id", industry="org__industry_id")

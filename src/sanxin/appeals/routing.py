@@ -108,7 +108,7 @@ def branch_of(person: Person | None, on) -> Org | None:
 
     member = Member.objects.filter(person=person).first()
     if member is None:
-        return None
+        return person.org  # a worker registered with an org (a liaison's contact), or None
     return org_on(member, on, RelationKind.ACTIVITY) or org_on(member, on)
 
 

@@ -171,7 +171,7 @@ def _normal(text: str) -> str:
 # --- intake -------------------------------------------------------------------------------------------
 
 
-def _check_text(text: str) -> str:
+def check_text(text: str) -> str:
     text = (text or "").strip()
     if len(_normal(text)) < MIN_TEXT:
         raise InvalidInput(f"请把遇到的问题写清楚，至少 {MIN_TEXT} 个字", field="text", code="too_short")
@@ -284,7 +284,7 @@ def appeal_submit(
     now = now or _now()
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("请先登录后再提交诉求")
-    text = _check_text(text)
+    text = check_text(text)
     if kind not in Kind.values:
         raise InvalidInput("请选择诉求性质（求助、咨询、投诉或建议）", field="kind")
     if service and service not in Service.values:
@@ -501,7 +501,7 @@ def appeal_ask(*, actor, appeal: Appeal, question: str, now=None) -> Appeal:
 def appeal_answer(*, actor, appeal: Appeal, text: str, now=None) -> Appeal:
     """The worker answers; the resolution deadline moves by the time waited."""
     now = now or _now()
-    text = _check_text(text)
+    text = check_text(text)
     appeal = _locked(appeal)
     if not is_owner(actor, appeal) and not routing.is_handler(actor, appeal):
         raise NotFound()

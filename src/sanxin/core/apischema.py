@@ -168,3 +168,30 @@ def apply_ordering(qs: QuerySet, ordering: str | None, *, allowed: set[str], def
             raise InvalidInput(f"不支持按“{name}”排序，可用：{', '.join(sorted(allowed))}", field="ordering")
         keys.append(part)
     return qs.order_by(*keys, "pk")
+
+
+class FileIn(Schema):
+    """A file in a JSON body (photos, evidence): its name and its bytes in base64. The type is judged
+    from the content when it is stored (``core.uploads``), never from the name."""
+
+    name: str = Field(max_length=255, description="文件名，如 现场照片.jpg")
+    content_base64: str = Field(description="文件内容（base64）")
+
+
+def decode_files(files, *, field: str) -> list:
+    """``FileIn`` items as uploaded files for the services; a bad base64 is a 422 on ``field``."""
+    import base64
+    import binascii
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .errors import InvalidInput
+
+    out = []
+    for f in files or []:
+        try:
+            content = base64.b64decode(f.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(f"文件“{f.name}”不是有效的 base64", field=field) from None
+        out.append(SimpleUploadedFile(f.name, content))
+    return out

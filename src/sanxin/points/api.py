@@ -3,19 +3,16 @@
 rankings, the ledger and catalogues are scoped (points module); a partner redeems under /vouchers.
 Every write goes through ``points.services``."""
 
-import base64
-import binascii
 import datetime as dt
 from typing import Literal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from sanxin.core.apischema import PageNumber
-from sanxin.core.errors import InvalidInput, NotFound, PermissionDenied
+from sanxin.core.apischema import FileIn, PageNumber, decode_files
+from sanxin.core.errors import NotFound, PermissionDenied
 from sanxin.core.permissions import permission
 from sanxin.core.scope import scope_for
 from sanxin.orgs.models import Org
@@ -180,20 +177,8 @@ class PartnerVoucherOut(Schema):
         return name[:1] + "*" * max(1, len(name) - 1)
 
 
-class FileIn(Schema):
-    name: str = Field(max_length=255, description="文件名，如 现场照片.jpg")
-    content_base64: str = Field(description="文件内容（base64）：图片或 PDF")
-
-
-def _files(files: list[FileIn]) -> list[SimpleUploadedFile]:
-    out = []
-    for f in files:
-        try:
-            content = base64.b64decode(f.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput("证明材料不是有效的 base64", field="evidence") from None
-        out.append(SimpleUploadedFile(f.name, content))
-    return out
+def _files(files: list[FileIn]):
+    return decode_files(files, field="evidence")
 
 
 def _me(request):

@@ -1,0 +1,606 @@
+"""/api/v1/appeals: 诉求 (连心桥). A worker submits, follows, answers, rates and withdraws their own
+appeals under /mine; /classify gives hotline software the category of a text; liaisons, hotlines and
+station desks register for someone else at /intake; the queues, an appeal's handling, the 督办 and the
+metrics are scoped (appeals module). Every write goes through ``appeals.services``."""
+
+import datetime as dt
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from sanxin.core.apischema import FileIn, PageNumber, decode_files
+from sanxin.core.errors import InvalidInput
+from sanxin.core.permissions import permission
+from sanxin.orgs.models import Person
+from sanxin.registry.models import Organization
+
+from . import inference, selectors, services
+from .models import (
+    Appeal,
+    Category,
+    Department,
+    Extension,
+    Kind,
+    Level,
+    Rating,
+    Service,
+)
+
+router = Router(tags=["诉求办理"])
+
+KINDS = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
+LEVELS = Literal[tuple(Level.values)]  # type: ignore[valid-type]
+RATINGS = Literal[tuple(Rating.values)]  # type: ignore[valid-type]
+SERVICES = Literal[tuple(["", *Service.values])]  # type: ignore[valid-type]
+GROUPINGS = Literal[tuple(selectors.GROUPS)]  # type: ignore[valid-type]
+
+
+# --- schemas ------------------------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    delivered_by: str
+    sensitive: bool
+
+
+class ClassifyIn(Schema):
+    text: str = Field(description="诉求原文")
+
+
+class ClassifyOut(Schema):
+    code: str = Field(description="类别代码")
+    name: str = Field(description="类别名称")
+    confidence: float = Field(description="置信度（0–1）")
+    needs_review: bool = Field(description="置信度低于阈值，需人工确定类别")
+    model_version: str
+    alternatives: list[dict]
+
+
+class StepOut(Schema):
+    action: str
+    action_label: str = Field(validation_alias="get_action_display")
+    at: dt.datetime
+    unit: str
+    to_unit: str
+    note: str
+
+
+class MineOut(Schema):
+    """What the worker sees of their own appeal."""
+
+    id: int = Field(validation_alias="pk")
+    number: str
+    kind: str
+    kind_label: str = Field(validation_alias="get_kind_display")
+    category: str | None = Field(None, validation_alias="category_id")
+    category_name: str | None = Field(None, validation_alias="category.name")
+    text: str
+    status: str
+    status_label: str = Field(validation_alias="get_status_display")
+    holder: str
+    received_at: dt.datetime
+    resolve_due: dt.datetime
+    reply: str
+    rating: str
+    anonymous: bool
+    skip_platform: bool
+    merged_into: str | None = Field(None, validation_alias="merged_into.number")
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_holder(obj):
+        return getattr(obj.holder, "name", "")
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(selectors.public_steps(obj))
+
+
+class AppealOut(Schema):
+    """What a handler or an office sees: the author only when ``contact_visible``."""
+
+    id: int = Field(validation_alias="pk")
+    number: str
+    channel: str
+    kind: str
+    urgent: bool
+    service: str
+    is_order: bool
+    category: str | None = Field(None, validation_alias="category_id")
+    category_name: str | None = Field(None, validation_alias="category.name")
+    category_source: str
+    confidence: float | None
+    suggested: str | None = Field(None, validation_alias="suggested_id")
+    text: str
+    region: str | None = Field(None, validation_alias="region_id")
+    industry: str | None = Field(None, validation_alias="industry_id")
+    about: str | None = Field(None, validation_alias="about.name")
+    level: str
+    level_label: str = Field(validation_alias="get_level_display")
+    holder: str
+    status: str
+    status_label: str = Field(validation_alias="get_status_display")
+    received_at: dt.datetime
+    respond_due: dt.datetime
+    responded_at: dt.datetime | None
+    stage_due: dt.datetime | None
+    resolve_due: dt.datetime
+    resolved_at: dt.datetime | None
+    escalations: int
+    supervised_at: dt.datetime | None
+    reopened: int
+    reply: str
+    rating: str
+    rating_comment: str
+    anonymous: bool
+    needs_contact: bool
+    duplicate_of: str | None = Field(None, validation_alias="duplicate_of.number")
+
+    @staticmethod
+    def resolve_holder(obj):
+        return getattr(obj.holder, "name", "")
+
+
+class AppealDetailOut(AppealOut):
+    contact_name: str = Field("", description="诉求人（仅在需要联系时向承办人员显示）")
+    contact_phone: str = ""
+    steps: list[StepOut]
+
+    @staticmethod
+    def resolve_contact_name(obj):
+        return getattr(obj, "shown_contact", ("", ""))[0]
+
+    @staticmethod
+    def resolve_contact_phone(obj):
+        return getattr(obj, "shown_contact", ("", ""))[1]
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.steps.all())
+
+
+def _out(appeal: Appeal, user) -> Appeal:
+    """An appeal as a handler sees it: the author's name and phone only where ``contact_visible``."""
+    if selectors.contact_visible(appeal, user):
+        appeal.shown_contact = (appeal.contact_name, appeal.contact_phone)
+    else:
+        appeal.shown_contact = ("（匿名）" if appeal.anonymous else _masked(appeal.contact_name), "")
+    return appeal
+
+
+def _masked(name: str) -> str:
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+class SubmitIn(Schema):
+    text: str = Field(description="遇到的问题（不超过 2000 字）")
+    kind: KINDS = Field(description="诉求性质：help 求助、consult 咨询、complaint 投诉、suggestion 建议")
+    urgent: bool = False
+    category: str | None = Field(None, description="点单式：直接选择服务类别（不填则自动分类）")
+    service: SERVICES = Field("", description="企业党组织申请的专业服务：legal、policy、finance")
+    lat: float | None = None
+    lng: float | None = None
+    address: str = Field("", max_length=200)
+    region: str | None = Field(None, description="发生地街道（乡镇）的区划代码")
+    about_id: int | None = Field(
+        None, description="涉及的平台或用工单位（新兴领域组织 id），不填则从内容识别"
+    )
+    anonymous: bool = Field(False, description="匿名：办理人员看不到诉求人身份")
+    needs_contact: bool = Field(False, description="需要办理人员电话联系本人")
+    consent_platform: bool = Field(False, description="同意向平台披露本人身份")
+    skip_platform: bool = Field(False, description="不经平台诉求处理小组，直接报主管部门")
+    consent: bool = Field(description="已阅读并同意《诉求个人信息处理说明》")
+    photos: list[FileIn] = Field(default_factory=list, max_length=9)
+    voice: FileIn | None = None
+
+
+class IntakeIn(SubmitIn):
+    channel: Literal["liaison", "hotline", "station", "enterprise"] = "hotline"
+    person_id: int | None = Field(None, description="诉求人（已登记人员）")
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+
+
+def _submit(request, payload: SubmitIn, **extra) -> Appeal:
+    about = None
+    if payload.about_id is not None:
+        about = Organization.objects.filter(pk=payload.about_id).first()
+        if about is None:
+            raise InvalidInput("未知的平台或用工单位", field="about_id")
+    return services.appeal_submit(
+        actor=request.auth,
+        text=payload.text,
+        kind=payload.kind,
+        urgent=payload.urgent,
+        category=payload.category,
+        service=payload.service,
+        lat=payload.lat,
+        lng=payload.lng,
+        address=payload.address,
+        region=payload.region,
+        about=about,
+        anonymous=payload.anonymous,
+        needs_contact=payload.needs_contact,
+        consent_platform=payload.consent_platform,
+        skip_platform=payload.skip_platform,
+        consent=payload.consent,
+        photos=decode_files(payload.photos, field="photos"),
+        voice=(decode_files([payload.voice], field="voice") or [None])[0] if payload.voice else None,
+        **extra,
+    )
+
+
+# --- reference and classification -------------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], summary="诉求类别（点单式服务：每类由谁提供）")
+@permission.reference()
+def categories(request):
+    return list(Category.objects.all())
+
+
+@router.post("/classify", response=ClassifyOut, summary="诉求文本自动分类（供热线系统调用）")
+@permission.own()
+def classify(request, payload: ClassifyIn):
+    from django.conf import settings
+
+    text = services.check_text(payload.text)
+    result = inference.classify(text)
+    names = dict(Category.objects.values_list("code", "name"))
+    return {
+        "code": result.code,
+        "name": names.get(result.code, result.code),
+        "confidence": result.confidence,
+        "needs_review": result.confidence < settings.APPEALS_CLASSIFY_THRESHOLD,
+        "model_version": result.version,
+        "alternatives": [
+            {"code": c, "name": names.get(c, c), "confidence": round(p, 4)} for c, p in result.ranked
+        ],
+    }
+
+
+# --- a worker's own -----------------------------------------------------------------------------------
+
+
+def _mine(request, appeal_id: int) -> Appeal:
+    appeal = selectors.mine(request.auth).filter(pk=appeal_id).first()
+    if appeal is None:
+        from sanxin.core.errors import NotFound
+
+        raise NotFound()
+    return appeal
+
+
+@router.post("/mine", response={201: MineOut}, summary="提交诉求（本人）")
+@permission.own()
+def submit(request, payload: SubmitIn):
+    return Status(201, _submit(request, payload))
+
+
+@router.get("/mine", response=list[MineOut], summary="我的诉求")
+@permission.own()
+@paginate(PageNumber)
+def mine(request):
+    return selectors.mine(request.auth).prefetch_related("steps")
+
+
+@router.get("/mine/{appeal_id}", response=MineOut, summary="我的诉求详情（办理过程与答复）")
+@permission.own()
+def mine_detail(request, appeal_id: int):
+    return _mine(request, appeal_id)
+
+
+class TextIn(Schema):
+    text: str
+
+
+class RateIn(Schema):
+    rating: RATINGS
+    comment: str = Field("", max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+@router.post("/mine/{appeal_id}/answer", response=MineOut, summary="补充情况")
+@permission.own()
+def answer(request, appeal_id: int, payload: TextIn):
+    return services.appeal_answer(actor=request.auth, appeal=_mine(request, appeal_id), text=payload.text)
+
+
+@router.post(
+    "/mine/{appeal_id}/rate", response=MineOut, summary="评价答复：满意、基本满意、不满意（不满意将重新办理）"
+)
+@permission.own()
+def rate(request, appeal_id: int, payload: RateIn):
+    return services.appeal_rate(
+        actor=request.auth, appeal=_mine(request, appeal_id), rating=payload.rating, comment=payload.comment
+    )
+
+
+@router.post("/mine/{appeal_id}/withdraw", response=MineOut, summary="撤回诉求")
+@permission.own()
+def withdraw(request, appeal_id: int, payload: ReasonIn):
+    return services.appeal_withdraw(
+        actor=request.auth, appeal=_mine(request, appeal_id), reason=payload.reason
+    )
+
+
+# --- intake for someone else --------------------------------------------------------------------------
+
+
+@router.post(
+    "/intake", response={201: AppealDetailOut}, summary="代为登记诉求（党员联络员、热线、驿站、企业党组织）"
+)
+@permission("appeals", "intake")
+def intake(request, payload: IntakeIn):
+    person = None
+    if payload.person_id is not None:
+        person = request.scope.get(Person, pk=payload.person_id)
+    appeal = _submit(
+        request,
+        payload,
+        channel=payload.channel,
+        on_behalf=person,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+    )
+    return Status(201, _out(appeal, request.auth))
+
+
+# --- scoped ---------------------------------------------------------------------------------------------
+
+
+class QueueFilters(Schema):
+    status: str | None = Field(None, description="open（办理中）或状态代码")
+    level: LEVELS | None = None
+    overdue: bool = False
+
+
+@router.get("", response=list[AppealOut], summary="诉求列表（本人管理范围）")
+@permission("appeals", "view")
+@paginate(PageNumber)
+def appeal_list(request, filters: Query[QueueFilters]):
+    return selectors.queue(
+        request.scope, status=filters.status, level=filters.level, overdue=filters.overdue, now=timezone.now()
+    ).select_related("duplicate_of")
+
+
+class MetricsFilters(Schema):
+    start: dt.date
+    end: dt.date = Field(description="不含当日")
+    by: GROUPINGS | None = None
+
+
+class FiguresOut(Schema):
+    key: str | None
+    received: int
+    responded_in_time: int
+    resolved: int
+    rated: int
+    satisfied: int
+    response_rate: float | None = Field(description="响应率（%）")
+    resolution_rate: float | None = Field(description="解决率（%）")
+    satisfaction_rate: float | None = Field(description="满意率（%）")
+    avg_respond_h: float | None
+    avg_resolve_h: float | None
+    p90_respond_h: float | None
+    p90_resolve_h: float | None
+
+
+@router.get("/metrics", response=list[FiguresOut], summary="接诉即办指标：响应率、解决率、满意率、用时")
+@permission("appeals", "view")
+def metrics(request, filters: Query[MetricsFilters]):
+    if filters.end <= filters.start:
+        raise InvalidInput("结束日期应晚于开始日期", field="end")
+    rows = selectors.metrics(
+        request.scope, start=_day_start(filters.start), end=_day_start(filters.end), by=filters.by
+    )
+    return [
+        FiguresOut(
+            key=None if r.key is None else str(r.key.date() if isinstance(r.key, dt.datetime) else r.key),
+            received=r.received,
+            responded_in_time=r.responded_in_time,
+            resolved=r.resolved,
+            rated=r.rated,
+            satisfied=r.satisfied,
+            response_rate=r.response_rate,
+            resolution_rate=r.resolution_rate,
+            satisfaction_rate=r.satisfaction_rate,
+            avg_respond_h=r.avg_respond_h,
+            avg_resolve_h=r.avg_resolve_h,
+            p90_respond_h=r.p90_respond_h,
+            p90_resolve_h=r.p90_resolve_h,
+        )
+        for r in rows
+    ]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class DepartmentOut(Schema):
+    id: int = Field(validation_alias="pk")
+    name: str
+    kind: str
+    kind_label: str = Field(validation_alias="get_kind_display")
+    region: str = Field(validation_alias="region_id")
+    phone: str
+    services: list[str]
+
+
+@router.get("/departments", response=list[DepartmentOut], summary="主管部门与专业服务承办单位（转办对象）")
+@permission.reference()
+def departments(request):
+    return list(Department.objects.filter(active=True))
+
+
+def _appeal(request, appeal_id: int) -> Appeal:
+    return request.scope.get(
+        Appeal.objects.select_related(
+            "category", "branch", "platform", "department", "about", "duplicate_of"
+        ),
+        pk=appeal_id,
+    )
+
+
+@router.get("/{appeal_id}", response=AppealDetailOut, summary="诉求详情（含办理过程）")
+@permission("appeals", "view", model=Appeal, lookup="appeal_id")
+def appeal_detail(request, appeal_id: int):
+    return _out(_appeal(request, appeal_id), request.auth)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+class QuestionIn(Schema):
+    question: str = Field(max_length=500)
+
+
+class TransferIn(Schema):
+    level: LEVELS
+    unit_id: int = Field(description="承办单位：党组织 id（联络员、平台党委）或主管部门 id")
+    reason: str = Field(max_length=500)
+
+
+class ReplyIn(Schema):
+    reply: str
+
+
+class MergeIn(Schema):
+    into_id: int = Field(description="被合并到的诉求 id")
+
+
+class CategoryIn(Schema):
+    category: str
+
+
+class ExtensionIn(Schema):
+    days: int = Field(ge=1, le=30, description="延长的工作日数")
+    reason: str = Field(max_length=500)
+
+
+class ExtensionOut(Schema):
+    id: int = Field(validation_alias="pk")
+    appeal_id: int
+    days: int
+    reason: str
+    status: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_note: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=500)
+
+
+class IdentityOut(Schema):
+    name: str
+    phone: str
+    user_id: int | None
+
+
+def _act(request, appeal_id: int, fn, **kwargs):
+    appeal = _appeal(request, appeal_id)
+    return _out(fn(actor=request.auth, appeal=appeal, **kwargs), request.auth)
+
+
+@router.post("/{appeal_id}/accept", response=AppealDetailOut, summary="受理")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def accept(request, appeal_id: int, payload: NoteIn):
+    return _act(request, appeal_id, services.appeal_accept, note=payload.note)
+
+
+@router.post("/{appeal_id}/ask", response=AppealDetailOut, summary="请诉求人补充情况（办理时限暂停）")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def ask(request, appeal_id: int, payload: QuestionIn):
+    return _act(request, appeal_id, services.appeal_ask, question=payload.question)
+
+
+@router.post("/{appeal_id}/transfer", response=AppealDetailOut, summary="转办（写明理由）")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def transfer(request, appeal_id: int, payload: TransferIn):
+    return _act(
+        request,
+        appeal_id,
+        services.appeal_transfer,
+        level=payload.level,
+        unit_id=payload.unit_id,
+        reason=payload.reason,
+    )
+
+
+@router.post("/{appeal_id}/escalate", response=AppealDetailOut, summary="上报上一层级")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def escalate(request, appeal_id: int, payload: ReasonIn):
+    return _act(request, appeal_id, services.appeal_escalate, reason=payload.reason)
+
+
+@router.post("/{appeal_id}/resolve", response=AppealDetailOut, summary="答复办结")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def resolve(request, appeal_id: int, payload: ReplyIn):
+    return _act(request, appeal_id, services.appeal_resolve, reply=payload.reply)
+
+
+@router.post("/{appeal_id}/callback", response=AppealDetailOut, summary="回访记录")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def callback(request, appeal_id: int, payload: NoteIn):
+    return _act(request, appeal_id, services.appeal_callback, note=payload.note)
+
+
+@router.post("/{appeal_id}/merge", response=AppealDetailOut, summary="合并重复诉求")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def merge(request, appeal_id: int, payload: MergeIn):
+    into = request.scope.get(Appeal, pk=payload.into_id)
+    return _act(request, appeal_id, services.appeal_merge, into=into)
+
+
+@router.post("/{appeal_id}/classify", response=AppealDetailOut, summary="人工确定类别")
+@permission("appeals", "classify", model=Appeal, lookup="appeal_id")
+def classify_appeal(request, appeal_id: int, payload: CategoryIn):
+    return _act(request, appeal_id, services.appeal_classify, category=payload.category)
+
+
+@router.post("/{appeal_id}/supervise", response=AppealDetailOut, summary="督办")
+@permission("appeals", "supervise", model=Appeal, lookup="appeal_id")
+def supervise(request, appeal_id: int, payload: NoteIn):
+    return _act(request, appeal_id, services.appeal_supervise, note=payload.note)
+
+
+@router.post("/{appeal_id}/extensions", response={201: ExtensionOut}, summary="申请延期（办结时限前）")
+@permission("appeals", "handle", model=Appeal, lookup="appeal_id")
+def extension_request(request, appeal_id: int, payload: ExtensionIn):
+    appeal = _appeal(request, appeal_id)
+    return Status(
+        201,
+        services.extension_request(
+            actor=request.auth, appeal=appeal, days=payload.days, reason=payload.reason
+        ),
+    )
+
+
+@router.post("/extensions/{extension_id}/decide", response=ExtensionOut, summary="审核延期申请")
+@permission("appeals", "supervise", model=Extension, lookup="extension_id")
+def extension_decide(request, extension_id: int, payload: DecisionIn):
+    ext = request.scope.get(Extension, pk=extension_id)
+    return services.extension_decide(
+        actor=request.auth, extension=ext, approve=payload.approve, note=payload.note
+    )
+
+
+@router.post("/{appeal_id}/reveal", response=IdentityOut, summary="查看匿名诉求人身份（须写明理由，留痕）")
+@permission("appeals", "reveal", model=Appeal, lookup="appeal_id")
+def reveal(request, appeal_id: int, payload: ReasonIn):
+    return services.appeal_reveal(
+        actor=request.auth, appeal=_appeal(request, appeal_id), reason=payload.reason
+    )
