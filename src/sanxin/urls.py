@@ -19,6 +19,7 @@ urlpatterns = [
     path("transfers/", include("sanxin.transfers.urls")),
     path("meetings/", include("sanxin.meetings.urls")),
     path("points/", include("sanxin.points.urls")),
+    path("appeals/", include("sanxin.appeals.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

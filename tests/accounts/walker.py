@@ -385,6 +385,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/appeals/{appeal_id}/extensions"): lambda w, t: {"days": 2, "reason": "走查延期"},
     ("POST", "/api/v1/appeals/{appeal_id}/reveal"): lambda w, t: {"reason": "走查核实匿名身份"},
     ("POST", "/api/v1/appeals/extensions/{extension_id}/decide"): lambda w, t: {"approve": True},
+    ("POST", "/appeals/{appeal_id}/"): lambda w, t: {"action": "accept"},
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
         "org_id": t.pk,

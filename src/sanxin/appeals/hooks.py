@@ -62,6 +62,15 @@ def ready() -> None:
             visible=lambda u: has_permission(u, "appeals", "view") or has_permission(u, "appeals", "handle"),
         )
     )
+    registry.nav(
+        registry.NavItem(
+            key="appeals.mine",
+            label="连心桥",
+            url_name="appeals:mine",
+            order=21,
+            visible=lambda u: getattr(u, "is_authenticated", False),
+        )
+    )
     audit.label_actions(
         {
             "appeal_submit": "提交诉求",

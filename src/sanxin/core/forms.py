@@ -5,6 +5,21 @@ from django import forms
 from .models import CalendarDay
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (photos of a claim or an appeal); the services store them."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class CalendarDayForm(forms.ModelForm):
     class Meta:
         model = CalendarDay

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
+from sanxin.core.forms import MultipleFileField, MultipleFileInput
+
 from .models import Category
 
 DATE = {"required": "请选择日期", "invalid": "日期格式应为 YYYY-MM-DD"}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class DeclareForm(forms.Form):
