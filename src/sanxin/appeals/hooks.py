@@ -11,7 +11,7 @@ def ready() -> None:
     from sanxin.core.query import any_prefix_q
     from sanxin.core.scope import has_permission
 
-    from . import tasks  # noqa: F401  (the schedule)
+    from . import demo, tasks  # noqa: F401  (the demo step, the schedule)
     from .models import Appeal, Coordination, Department, Extension, Hardship
     from .routing import DEPARTMENTS_KIND
 

@@ -113,7 +113,7 @@ def _state(appeal: Appeal) -> dict:
 
 
 def _tell_submitter(appeal: Appeal, title: str, key: str) -> None:
-    user_id = appeal.submitter_id or _sealed(appeal).get("user_id")
+    user_id = appeal.submitter_id or sealed_user_id(appeal)
     if user_id:
         notify.notify(
             recipient=user_id, kind="appeals", title=title, url=f"/appeals/mine/{appeal.pk}/", key=key
@@ -133,6 +133,11 @@ def _tell_holder(appeal: Appeal, title: str, key: str) -> None:
 
 def _sealed(appeal: Appeal) -> dict:
     return json.loads(appeal.sealed) if appeal.sealed else {}
+
+
+def sealed_user_id(appeal: Appeal) -> int | None:
+    """The account behind an anonymous appeal — for the author's own routes and notices only."""
+    return _sealed(appeal).get("user_id")
 
 
 def owner_index(user) -> str:

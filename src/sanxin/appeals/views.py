@@ -236,7 +236,9 @@ def detail(request, appeal_id: int):
         elif not scope_for(request.user, "appeals", ACTIONS[action]).contains(appeal):
             # Someone who sees the appeal but may not take this step (an office pressing 受理): told so
             # on the page, nothing changes.
-            messages.error(request, "没有执行此操作的权限：只有承办单位可以办理，督办和延期审核由上级部门进行")
+            messages.error(
+                request, "没有执行此操作的权限：只有承办单位可以办理，督办和延期审核由上级部门进行"
+            )
             return redirect("appeals:detail", appeal.pk)
         elif form.is_valid():
             try:
