@@ -26,7 +26,7 @@ from sanxin.demo.registry import DemoContext, register_login, step
 from sanxin.orgs.models import Org, Person
 
 from . import routing, services
-from .models import Appeal, Category, Department, DepartmentKind, Level, Routing, Status
+from .models import Appeal, Department, DepartmentKind, Level, Routing, Status
 
 register_login("fengxing", "蜂行快送平台企业党委诉求处理小组")
 register_login("rexian", "诉求热线受理员（全市）")
@@ -178,7 +178,7 @@ def build_appeals(ctx: DemoContext) -> None:
     rng.shuffle(rows)
     now = timezone.now()
     made = 0
-    for i, (category, kind, urgent, text, reply) in enumerate(rows):
+    for category, kind, urgent, text, reply in rows:
         received = now - dt.timedelta(days=rng.uniform(1, 182), hours=rng.uniform(0, 10))
         received = received.replace(hour=rng.choice([1, 2, 3, 4, 5, 6, 8, 10, 11, 12]))  # 9:00–20:00 local
         channel = rng.choices(["app", "liaison", "hotline"], [70, 12, 18])[0]
@@ -254,11 +254,8 @@ def _handle(appeal, rng, received, now, reply, comments, category, depts) -> Non
     if t is None:
         return
     services.appeal_accept(actor=_handler(appeal), appeal=appeal, now=t)
-    if (
-        appeal.level == Level.PLATFORM
-        and rng.random() < 0.3
-        or appeal.level == Level.LIAISON
-        and rng.random() < 0.4
+    if (appeal.level == Level.PLATFORM and rng.random() < 0.3) or (
+        appeal.level == Level.LIAISON and rng.random() < 0.4
     ):
         up = routing.next_level(appeal)
         if up is not None and up[0] == Level.DEPARTMENT:
