@@ -7,6 +7,7 @@ import shutil
 import pytest
 from django.conf import settings
 
+from tests import demo_database
 from tests.factories import UserFactory
 from tests.helpers import ApiClient
 
@@ -62,6 +63,39 @@ def db_vendor():
     from django.db import connection
 
     return connection.vendor
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """pytest-django's test databases; when a test of the run asks for ``demo_db``, a copy of the
+    migrated test database is kept aside, untouched until the demo is built in it."""
+    reserved = None
+    if any("demo_db" in item.fixturenames for item in request.session.items):
+        with django_db_blocker.unblock():
+            reserved = demo_database.reserve()
+    yield
+    if reserved is not None:
+        with django_db_blocker.unblock():
+            demo_database.drop(reserved)
+
+
+@pytest.fixture(scope="session")
+def demo_build(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, built once per session (per xdist worker) as ``sanxin demo`` builds it, in a database
+    of its own; see tests/demo_database.py for why tests get copies of it rather than a shared
+    transaction."""
+    with django_db_blocker.unblock():
+        return demo_database.build(demo_database.reserved_name(), tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo_db(db, demo_build, _isolated_uploads):
+    """The whole 新河市 demo, in a copy of its own for this test: the test may commit (its events are
+    delivered, its tasks run) and nothing of it reaches another test. Yields the ``DemoBuild`` (what
+    the build logged, enqueued and printed). Ask for it before fixtures that write rows."""
+    shutil.copytree(demo_build.uploads, settings.UPLOAD_ROOT, dirs_exist_ok=True)
+    with demo_database.copy_in_use(demo_build):
+        yield demo_build
 
 
 def pytest_report_header(config):

@@ -55,11 +55,9 @@ def test_region_upsert_is_idempotent(user):
     assert "上级区划" in exc.value.message
 
 
-@pytest.mark.django_db
-def test_demo_is_idempotent():
+def test_demo_is_idempotent(demo_db):
     from django.core.management import call_command
 
-    call_command("demo", quiet=True)
     n = Region.objects.count()
-    call_command("demo", quiet=True)
+    call_command("demo", quiet=True)  # a second run over the built demo
     assert Region.objects.count() == n == 79

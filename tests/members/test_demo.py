@@ -2,8 +2,6 @@
 other branches, 流动党员 both ways, non-member workers, dues with some arrears — all through the
 services, so the registry's invariants hold for it."""
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from sanxin.members import selectors
@@ -12,9 +10,7 @@ from sanxin.members.models import Direction, Employment, Member, Mobility, OrgRe
 from sanxin.orgs.models import Person
 
 
-@pytest.mark.django_db
-def test_demo_members():
-    call_command("demo", quiet=True)
+def test_demo_members(demo_db):
     names = [b[0] for b in MOBILE_BRANCHES]
     # the 239 registered by the members step; applicants the pipeline admitted come on top
     registered = Member.objects.filter(person__org__name__in=names, person__development_cases__isnull=True)

@@ -2,8 +2,6 @@
 reserved share, one 公示 running and a probationary member due for conversion — all through the
 services, so the members they admitted are in the registry."""
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from sanxin.members.demo import MOBILE_BRANCHES
@@ -11,9 +9,7 @@ from sanxin.members.models import Member
 from sanxin.members.pipeline.models import DevelopmentCase, DevelopmentQuota, Stage
 
 
-@pytest.mark.django_db
-def test_demo_pipeline():
-    call_command("demo", quiet=True)
+def test_demo_pipeline(demo_db):
     stages = set(DevelopmentCase.objects.values_list("stage", flat=True))
     assert stages == set(Stage.values)
     mobile = DevelopmentCase.objects.filter(org__name__in=[b[0] for b in MOBILE_BRANCHES])

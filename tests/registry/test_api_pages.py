@@ -143,13 +143,10 @@ def test_dashboard_detail_and_forms(w):
     assert "了解骑手休息需求" in c.get(r["Location"]).content.decode()
 
 
-def test_demo_builds_a_registry(db):
-    from django.core.management import call_command
-
+def test_demo_builds_a_registry(demo_db):
     from sanxin.core.scope import Scope
     from sanxin.registry import coverage
 
-    call_command("demo", quiet=True)
     rates = coverage.rates(Scope.all(), dt.date.today())
     assert rates.total > 250 and 0 < rates.org_covered < rates.work_covered < rates.total
     assert (

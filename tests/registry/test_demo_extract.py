@@ -4,9 +4,7 @@ renamed, one uncertain match for review and two that the register no longer list
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 import sanxin.demo
 from sanxin.core.excel import importer as imp
@@ -17,9 +15,7 @@ from sanxin.registry.models import MatchReview, Organization
 SAMPLE = Path(sanxin.demo.__file__).parent / "data" / "xinchengqu-express-extract-2026-10.csv"
 
 
-@pytest.mark.django_db
-def test_demo_extract_shows_new_and_closed_organizations():
-    call_command("demo", quiet=True)
+def test_demo_extract_shows_new_and_closed_organizations(demo_db):
     zzb = get_user_model().objects.get(username="zzb")
     extract = extracts.extract_declare(
         actor=zzb,

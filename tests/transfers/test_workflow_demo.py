@@ -2,16 +2,13 @@
 committees waiting for the higher level), a 流出 and a 流入 through the workflow; a second run adds
 nothing."""
 
-import pytest
 from django.core.management import call_command
 
 from sanxin.members.models import Mobility
 from sanxin.transfers.models import Kind, State, Transfer
 
 
-@pytest.mark.django_db
-def test_demo_transfers():
-    call_command("demo", quiet=True)
+def test_demo_transfers(demo_db):
     assert set(Transfer.objects.values_list("state", flat=True)) == set(State.values)
     escalated = Transfer.objects.get(state=State.ESCALATED)
     assert escalated.holder == escalated.approver != escalated.from_org
