@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
+
 _MAINLAND = [
     (73.6, 39.5), (74.9, 37.2), (77.8, 35.5), (78.9, 33.0), (79.5, 32.5), (78.7, 31.5), (81.1, 30.0),
     (85.0, 28.3), (88.0, 27.9), (89.5, 28.0), (92.0, 26.9), (96.0, 27.4), (97.5, 28.2), (98.7, 25.5),
@@ -52,8 +54,7 @@ def in_china(lat: float, lng: float) -> bool:
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance in metres (haversine) between two WGS-84 points."""
-    r = 6371008.8
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))

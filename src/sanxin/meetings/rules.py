@@ -12,11 +12,12 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import math
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
+
+from sanxin.core.geo import distance_m  # noqa: F401  (the one haversine; check-in by location uses it)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -183,16 +184,3 @@ def token_state(secret: str, meeting_id: int, token: str, at: dt.datetime) -> st
     if window > now:
         return "future"
     return "ok" if now - window <= 1 else "stale"
-
-
-# --- distance -------------------------------------------------------------------------------------------
-
-EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
-
-
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres (haversine) between two WGS-84 points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
