@@ -7,7 +7,7 @@ import shutil
 import pytest
 from django.conf import settings
 
-from tests import demo_database
+from tests import demo_database, migration_rows
 from tests.factories import UserFactory
 from tests.helpers import ApiClient
 
@@ -65,15 +65,23 @@ def db_vendor():
     return connection.vendor
 
 
+_blocker = None
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
-    """pytest-django's test databases; when a test of the run asks for ``demo_db``, a copy of the
-    migrated test database is kept aside, untouched until the demo is built in it."""
+    """pytest-django's test databases; the rows the data migrations inserted are remembered (to be put
+    back after each transactional test's flush), and when a test of the run asks for ``demo_db``, a
+    copy of the migrated test database is kept aside, untouched until the demo is built in it."""
+    global _blocker
     reserved = None
-    if any("demo_db" in item.fixturenames for item in request.session.items):
-        with django_db_blocker.unblock():
+    with django_db_blocker.unblock():
+        migration_rows.capture()
+        if any("demo_db" in item.fixturenames for item in request.session.items):
             reserved = demo_database.reserve()
+    _blocker = django_db_blocker
     yield
+    _blocker = None
     if reserved is not None:
         with django_db_blocker.unblock():
             demo_database.drop(reserved)
@@ -96,6 +104,28 @@ def demo_db(db, demo_build, _isolated_uploads):
     shutil.copytree(demo_build.uploads, settings.UPLOAD_ROOT, dirs_exist_ok=True)
     with demo_database.copy_in_use(demo_build):
         yield demo_build
+
+
+def _flushes_database(item) -> bool:
+    """Whether pytest-django ends ``item`` by flushing the database (a transactional test)."""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    # after the fixtures' teardown, so after pytest-django's flush
+    if _blocker is not None and _flushes_database(item):
+        with _blocker.unblock():
+            migration_rows.restore()
+    return result
 
 
 def pytest_report_header(config):
