@@ -124,3 +124,60 @@ def test_dead_after_max_attempts(subscriber):
             pass
     d.refresh_from_db()
     assert d.status == EventDelivery.Status.DEAD
+
+
+def test_dispatched_together_delivers_once_the_block_ends_in_publishing_order(subscriber, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    tasks = []
+    enqueue = HUEY.enqueue
+    monkeypatch.setattr(HUEY, "enqueue", lambda task: tasks.append(task.name) or enqueue(task))
+    dates = [f"2031-07-{d:02d}" for d in range(1, 6)]
+    with events.dispatched_together():
+        with transaction.atomic():
+            for date in dates[:3]:
+                events.publish("test.happened", {"date": date})
+        with pytest.raises(ValueError), transaction.atomic():
+            events.publish("test.happened", {"date": "2031-07-31"})
+            raise ValueError("rolled back: never delivered")
+        events.publish("test.happened", {"date": dates[3]})  # autocommit
+        with transaction.atomic():
+            events.publish("test.happened", {"date": dates[4]})
+            events.publish("test.other", {})  # no subscriber: dispatched, nothing to deliver
+        assert subscriber["calls"] == 0  # committed, waiting for the block's end
+    assert subscriber["calls"] == 5
+    delivered = CalendarDay.objects.order_by("pk").values_list("date", flat=True)
+    assert [d.isoformat() for d in delivered] == dates
+    assert EventDelivery.objects.filter(status=EventDelivery.Status.DONE).count() == 5
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+    assert tasks.count("dispatch_events_task") == 1
+    assert "dispatch_event_task" not in tasks
+
+
+def test_dispatched_together_inside_a_transaction_waits_for_its_commit(subscriber, monkeypatch):
+    monkeypatch.setattr(events, "DISPATCH_BATCH", 2)
+    with transaction.atomic():
+        with events.dispatched_together():
+            for day in range(1, 6):
+                events.publish("test.happened", {"date": f"2031-08-{day:02d}"})
+        assert subscriber["calls"] == 0
+    assert subscriber["calls"] == 5
+    with pytest.raises(ValueError), transaction.atomic():
+        with events.dispatched_together():
+            events.publish("test.happened", {"date": "2031-08-31"})
+        raise ValueError("the outer transaction rolls back")
+    assert subscriber["calls"] == 5
+
+
+def test_dispatched_together_delivers_what_subscribers_publish_as_usual(subscriber):
+    def relay(event):
+        events.publish("test.happened", {"date": event.payload["then"]})
+
+    events.subscribe("test.relayed", name="test-relay")(relay)
+    try:
+        with events.dispatched_together():
+            events.publish("test.relayed", {"then": "2031-09-01"})
+    finally:
+        events.unsubscribe("test.relayed", "test-relay")
+    assert CalendarDay.objects.filter(date="2031-09-01").count() == 1
+    assert EventDelivery.objects.filter(status=EventDelivery.Status.DONE).count() == 2

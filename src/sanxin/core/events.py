@@ -14,6 +14,8 @@ its subscribers and is never affected by their failures.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import logging
@@ -29,6 +31,10 @@ from .models import Event, EventDelivery
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+DISPATCH_BATCH = 1000
+
+# Inside ``dispatched_together``: the events of committed transactions, waiting for the block's end.
+_together: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("events_together", default=None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +84,11 @@ def publish(name: str, payload: dict | None = None, *, key: str | None = None) -
         if key is None:
             raise
         return Event.objects.get(key=key)
-    transaction.on_commit(lambda: _enqueue_dispatch(event.pk))
+    together = _together.get()
+    if together is None:
+        transaction.on_commit(lambda: _enqueue_dispatch(event.pk))
+    else:
+        transaction.on_commit(lambda: together.append(event.pk))
     return event
 
 
@@ -91,15 +101,59 @@ def _enqueue_dispatch(event_id: int) -> None:
         logger.exception("could not enqueue dispatch of event %s", event_id)
 
 
+@contextlib.contextmanager
+def dispatched_together():
+    """For bulk work that publishes thousands of events (the demo): the events published inside the
+    block get no dispatch task each; when the block ends, those whose transactions committed are
+    dispatched by a few tasks of ``DISPATCH_BATCH`` events (their delivery rows written in one
+    transaction per batch), then delivered as usual — each delivery its own task and transaction, in
+    publishing order. Events that subscribers publish during those deliveries go the usual way.
+    Inside an outer transaction the batches wait for its commit; if the block raises, what it
+    committed is left to the sweep."""
+    together: list[int] = []
+    token = _together.set(together)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    transaction.on_commit(lambda: _enqueue_dispatch_many(together))
+
+
+def _enqueue_dispatch_many(event_ids: list[int]) -> None:
+    from .tasks import dispatch_events_task
+
+    for start in range(0, len(event_ids), DISPATCH_BATCH):
+        batch = event_ids[start : start + DISPATCH_BATCH]
+        try:
+            dispatch_events_task(batch)
+        except Exception:  # as for one event: the sweep will pick them up
+            logger.exception("could not enqueue dispatch of events %s…%s", batch[0], batch[-1])
+
+
 def dispatch(event_id: int) -> list[int]:
     """Create one delivery per subscriber (idempotently) and return their ids."""
-    event = Event.objects.get(pk=event_id)
-    ids = []
-    for sub in subscribers(event.name):
-        delivery, _ = EventDelivery.objects.get_or_create(event=event, subscriber=sub.name)
-        ids.append(delivery.pk)
-    Event.objects.filter(pk=event_id, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
-    return ids
+    return dispatch_many([event_id])
+
+
+def dispatch_many(event_ids: list[int]) -> list[int]:
+    """``dispatch`` for many events in one transaction: the ids of their deliveries, event by event in
+    the order given, each event's in the order its subscribers registered."""
+    with transaction.atomic():
+        names = dict(Event.objects.filter(pk__in=event_ids).values_list("pk", "name"))
+        wanted = [(pk, sub.name) for pk in event_ids if pk in names for sub in subscribers(names[pk])]
+        ids: dict[tuple[int, str], int] = {}
+        if wanted:
+            EventDelivery.objects.bulk_create(
+                [EventDelivery(event_id=pk, subscriber=name) for pk, name in wanted], ignore_conflicts=True
+            )
+            ids = {
+                (event_id, name): pk
+                for pk, event_id, name in EventDelivery.objects.filter(event_id__in=names).values_list(
+                    "pk", "event_id", "subscriber"
+                )
+            }
+        Event.objects.filter(pk__in=names, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return [ids[w] for w in wanted]
 
 
 class DeliveryFailed(Exception):
@@ -123,10 +177,12 @@ def deliver(delivery_id: int) -> bool:
             locked = EventDelivery.objects.select_for_update().get(pk=delivery_id)
             if locked.status == EventDelivery.Status.DONE:
                 return True
-            EventDelivery.objects.filter(pk=delivery_id).update(attempts=locked.attempts + 1)
             sub.handler(delivery.event)
             EventDelivery.objects.filter(pk=delivery_id).update(
-                status=EventDelivery.Status.DONE, delivered_at=timezone.now(), last_error=""
+                status=EventDelivery.Status.DONE,
+                attempts=locked.attempts + 1,
+                delivered_at=timezone.now(),
+                last_error="",
             )
         return True
     except Exception as exc:

@@ -18,6 +18,12 @@ def dispatch_event_task(event_id: int) -> None:
         deliver_event_task(delivery_id)
 
 
+@db_task()
+def dispatch_events_task(event_ids: list[int]) -> None:
+    for delivery_id in events.dispatch_many(event_ids):
+        deliver_event_task(delivery_id)
+
+
 @db_task(retries=3, retry_delay=15, retry_backoff=2)
 def deliver_event_task(delivery_id: int) -> None:
     events.deliver(delivery_id)
