@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/meetings.py
 	$(BIN)/python bench/points.py
+	$(BIN)/python bench/appeals.py
 
 clean:
 	rm -rf $(VENV) var

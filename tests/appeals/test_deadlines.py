@@ -100,3 +100,9 @@ def test_the_pause_moves_the_deadline_by_the_working_days_waited(aw):
     assert deadlines.local_day(a.resolve_due) == dt.date(2026, 12, 15)  # Fri, Mon, Tue
     with time_machine.travel(at(2026, 12, 11, 9, 0), tick=False):  # past the old deadline: not overdue
         assert services.escalate_overdue() == 0
+
+
+def test_an_urgent_appeal_in_the_last_second_of_a_day_is_not_due_before_it_came(aw):
+    with time_machine.travel(at(2026, 12, 7, 23, 59, 59, 500000), tick=False):
+        a = submit(aw, urgent=True, kind="help", text="刚刚送餐摔伤了，腿流血走不了")
+    assert a.resolve_due >= a.received_at

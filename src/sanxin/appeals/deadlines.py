@@ -45,7 +45,7 @@ def respond_by(received_at: dt.datetime, rule: DeadlineRule) -> dt.datetime:
 def resolve_by(received_at: dt.datetime, rule: DeadlineRule) -> dt.datetime:
     day = local_day(received_at)
     if rule.resolve_days == 0:
-        return end_of_day(day)
+        return max(received_at, end_of_day(day))  # received in the day's last second
     return end_of_day(add_working_days(day, rule.resolve_days))
 
 
