@@ -74,7 +74,7 @@ def _now() -> dt.datetime:
 
 def _locked(appeal: Appeal) -> Appeal:
     return (
-        Appeal.objects.select_for_update()
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("category", "branch", "platform", "department")
         .get(pk=appeal.pk)
     )

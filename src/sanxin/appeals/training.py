@@ -10,7 +10,6 @@ import json
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from sanxin.core import audit
@@ -58,7 +57,12 @@ def train(*, actor=None, base: bool = False, progress=print) -> Report:
         )
         return Report(1, len(texts), 0, f1, str(classifier.BASE_MODEL))
     with transaction.atomic():
-        latest = ClassifierVersion.objects.select_for_update().aggregate(v=Max("version"))["v"] or 1
+        latest = (
+            ClassifierVersion.objects.select_for_update()
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        ) or 1
         version = latest + 1
         path = settings.DATA_DIR / "models" / f"appeals-classifier-v{version}.skops"
         digest = classifier.save(pipeline, path)

@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from sanxin.core import events
@@ -659,6 +660,7 @@ def dues_pay(
     clash = [m for m in dues.months(first, last) if m in covered]
     if clash:
         raise RuleViolation(f"{clash[0]:%Y年%m月}的党费已交纳", code="already_paid", field="month_from")
+    prefetch_related_objects([member], "declarations")  # read once, not once per month
     dues_by_month = {m: selectors.due_for(member, m) for m in dues.months(first, last)}
     undeclared = [m for m, d in dues_by_month.items() if d is None]
     if undeclared:
