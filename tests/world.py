@@ -95,6 +95,10 @@ class World:
     appeal_b: object = None
     extension_a: object = None  # a pending extension of each
     extension_b: object = None
+    hardship_a: object = None  # 困难帮扶: member_a's entry at branch_a, member_b's at branch_b
+    hardship_b: object = None
+    coordination_a: object = None  # 协调会 at each branch over its appeal
+    coordination_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -524,4 +528,19 @@ def _appeals(ba, bb, members) -> dict:
             out[f"extension_{side}"] = Extension.objects.create(
                 appeal=appeal, days=2, reason=f"需要核实{mark}", requested_by=user, requested_at=now
             )
+    from sanxin.appeals.models import Coordination, CoordinationItem, Hardship
+
+    for side, org, m, mark in (("a", ba, members[0], ""), ("b", bb, members[1], LEAK_MARKER)):
+        out[f"hardship_{side}"] = Hardship.objects.create(
+            person=m.person,
+            org=org,
+            kind="illness",
+            situation=f"骑手摔伤住院，家中老人无人照顾{mark}",
+            consented_at=now,
+        )
+        meeting = Coordination.objects.create(org=org, title=f"电动车进小区协调会{mark}", held_on=now.date())
+        CoordinationItem.objects.create(
+            meeting=meeting, appeal=out[f"appeal_{side}"], decision=f"物业放行{mark}"
+        )
+        out[f"coordination_{side}"] = meeting
     return out

@@ -286,3 +286,6 @@ LOGGING = {
 # Below this confidence the classifier's guess goes to a person (5-fold CV on the training set: 72% of
 # appeals classified automatically, 88% of those correctly; docs/architecture.md, "Appeals").
 APPEALS_CLASSIFY_THRESHOLD = float(os.environ.get("SANXIN_APPEALS_CLASSIFY_THRESHOLD", 0.35))
+# The departments' ranking: the weights of the three rates in the score (the 12345 assessments weigh
+# the resolution and the satisfaction far above the response).
+APPEALS_RANKING_WEIGHTS = {"response": 0.10, "resolution": 0.45, "satisfaction": 0.45}

@@ -142,6 +142,21 @@ def _person_for(org):
     return Person.objects.filter(org=org).first() or Person.objects.create(name="走查人员", org=org)
 
 
+def _fresh_person(org):
+    """A new person of ``org`` (no audit row: the walker's snapshot counts them)."""
+    from sanxin.orgs.models import Person
+
+    return Person.objects.create(name="走查帮扶对象", org=org)
+
+
+def _appeal_under(w, org):
+    """An appeal that came through ``org`` or a branch under it (the world's A or B appeal otherwise)."""
+    from sanxin.appeals.models import Appeal
+
+    found = Appeal.objects.filter(branch__path__startswith=org.path).order_by("pk").first()
+    return found or (w.appeal_b if org.path.startswith(w.branch_b.path) else w.appeal_a)
+
+
 def _member_for(org):
     """A member whose formal org is ``org`` (registered by the system when the world has none there)."""
     import datetime as dt
@@ -386,6 +401,45 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/api/v1/appeals/{appeal_id}/reveal"): lambda w, t: {"reason": "走查核实匿名身份"},
     ("POST", "/api/v1/appeals/extensions/{extension_id}/decide"): lambda w, t: {"approve": True},
     ("POST", "/appeals/{appeal_id}/"): lambda w, t: {"action": "accept"},
+    # 困难帮扶: for a new person of the target org (one open entry a person); aid on an entry
+    ("POST", "/api/v1/appeals/hardships"): lambda w, t: {
+        "person_id": _fresh_person(t).pk,
+        "kind": "illness",
+        "situation": "走查登记：住院治疗",
+        "consent": True,
+    },
+    ("POST", "/appeals/hardship/new/"): lambda w, t: {
+        "person": _fresh_person(t).pk,
+        "kind": "illness",
+        "situation": "走查登记：住院治疗",
+        "consent": "on",
+    },
+    ("POST", "/api/v1/appeals/hardships/{hardship_id}/aids"): lambda w, t: {
+        "kind": "visit",
+        "given_on": dt.date.today().isoformat(),
+        "given_by": "走查帮扶人",
+    },
+    ("POST", "/api/v1/appeals/hardships/{hardship_id}/close"): lambda w, t: {"note": "走查结束"},
+    ("POST", "/appeals/hardship/{hardship_id}/"): lambda w, t: {
+        "action": "aid",
+        "kind": "visit",
+        "given_on": dt.date.today().isoformat(),
+        "given_by": "走查帮扶人",
+    },
+    # 协调会: called by the target org over an appeal under it
+    ("POST", "/api/v1/appeals/coordinations"): lambda w, t: {
+        "org_id": t.pk,
+        "title": "走查协调会",
+        "held_on": dt.date.today().isoformat(),
+        "items": [{"appeal_id": _appeal_under(w, t).pk, "decision": "走查议定"}],
+    },
+    ("POST", "/appeals/coordination/new/"): lambda w, t: {
+        "org": t.pk,
+        "title": "走查协调会",
+        "held_on": dt.date.today().isoformat(),
+        "number_1": _appeal_under(w, t).number,
+        "decision_1": "走查议定",
+    },
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
         "org_id": t.pk,
@@ -899,10 +953,11 @@ class Walker:
         if model in pairs:
             a, b = getattr(self.world, f"{pairs[model]}_a"), getattr(self.world, f"{pairs[model]}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
-        from sanxin.appeals.models import Appeal, Extension
+        from sanxin.appeals.models import Appeal, Coordination, Extension, Hardship
 
-        if model in {Appeal, Extension}:
-            name = "appeal" if model is Appeal else "extension"
+        names = {Appeal: "appeal", Extension: "extension", Hardship: "hardship", Coordination: "coordination"}
+        if model in names:
+            name = names[model]
             a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.transfers.models import Transfer

@@ -4,6 +4,7 @@ station desks register for someone else at /intake; the queues, an appeal's hand
 metrics are scoped (appeals module). Every write goes through ``appeals.services``."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from django.utils import timezone
@@ -14,15 +15,20 @@ from pydantic import Field
 from sanxin.core.apischema import FileIn, PageNumber, decode_files
 from sanxin.core.errors import InvalidInput
 from sanxin.core.permissions import permission
-from sanxin.orgs.models import Person
+from sanxin.core.scope import scope_for
+from sanxin.orgs.models import Org, Person
 from sanxin.registry.models import Organization
 
 from . import inference, selectors, services
 from .models import (
+    AidKind,
     Appeal,
     Category,
+    Coordination,
     Department,
     Extension,
+    Hardship,
+    HardshipKind,
     Kind,
     Level,
     Rating,
@@ -36,6 +42,8 @@ LEVELS = Literal[tuple(Level.values)]  # type: ignore[valid-type]
 RATINGS = Literal[tuple(Rating.values)]  # type: ignore[valid-type]
 SERVICES = Literal[tuple(["", *Service.values])]  # type: ignore[valid-type]
 GROUPINGS = Literal[tuple(selectors.GROUPS)]  # type: ignore[valid-type]
+HARDSHIP_KINDS = Literal[tuple(HardshipKind.values)]  # type: ignore[valid-type]
+AID_KINDS = Literal[tuple(AidKind.values)]  # type: ignore[valid-type]
 
 
 # --- schemas ------------------------------------------------------------------------------------------
@@ -402,24 +410,77 @@ def metrics(request, filters: Query[MetricsFilters]):
     rows = selectors.metrics(
         request.scope, start=_day_start(filters.start), end=_day_start(filters.end), by=filters.by
     )
+    return [_figures_out(r) for r in rows]
+
+
+def _figures_out(r: selectors.Figures) -> FiguresOut:
+    return FiguresOut(
+        key=None if r.key is None else str(r.key.date() if isinstance(r.key, dt.datetime) else r.key),
+        received=r.received,
+        responded_in_time=r.responded_in_time,
+        resolved=r.resolved,
+        rated=r.rated,
+        satisfied=r.satisfied,
+        response_rate=r.response_rate,
+        resolution_rate=r.resolution_rate,
+        satisfaction_rate=r.satisfaction_rate,
+        avg_respond_h=r.avg_respond_h,
+        avg_resolve_h=r.avg_resolve_h,
+        p90_respond_h=r.p90_respond_h,
+        p90_resolve_h=r.p90_resolve_h,
+    )
+
+
+class PeriodFilters(Schema):
+    start: dt.date
+    end: dt.date = Field(description="不含当日")
+
+
+class RankedOut(Schema):
+    place: int
+    department_id: int
+    department: str
+    score: float = Field(description="综合得分（响应率、解决率、满意率加权）")
+    figures: FiguresOut
+
+
+@router.get("/ranking", response=list[RankedOut], summary="主管部门排名（综合得分）")
+@permission("appeals", "view")
+def ranking(request, filters: Query[PeriodFilters]):
+    if filters.end <= filters.start:
+        raise InvalidInput("结束日期应晚于开始日期", field="end")
+    rows = selectors.department_ranking(
+        request.scope, start=_day_start(filters.start), end=_day_start(filters.end)
+    )
     return [
-        FiguresOut(
-            key=None if r.key is None else str(r.key.date() if isinstance(r.key, dt.datetime) else r.key),
-            received=r.received,
-            responded_in_time=r.responded_in_time,
-            resolved=r.resolved,
-            rated=r.rated,
-            satisfied=r.satisfied,
-            response_rate=r.response_rate,
-            resolution_rate=r.resolution_rate,
-            satisfaction_rate=r.satisfaction_rate,
-            avg_respond_h=r.avg_respond_h,
-            avg_resolve_h=r.avg_resolve_h,
-            p90_respond_h=r.p90_respond_h,
-            p90_resolve_h=r.p90_resolve_h,
+        RankedOut(
+            place=r.place,
+            department_id=r.figures.key,
+            department=getattr(r.department, "name", ""),
+            score=r.score,
+            figures=_figures_out(r.figures),
         )
         for r in rows
     ]
+
+
+class TrendOut(Schema):
+    label: str
+    this: int = Field(description="近7天（件）")
+    last: int = Field(description="前7天（件）")
+
+
+class HotOut(Schema):
+    since: dt.datetime
+    categories: list[TrendOut]
+    terms: list[TrendOut]
+    sampled: bool
+
+
+@router.get("/hot", response=HotOut, summary="热点：近7天与前7天的类别和高频词")
+@permission("appeals", "view")
+def hot(request):
+    return selectors.hot_topics(request.scope, now=timezone.now())
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -449,12 +510,6 @@ def _appeal(request, appeal_id: int) -> Appeal:
         ),
         pk=appeal_id,
     )
-
-
-@router.get("/{appeal_id}", response=AppealDetailOut, summary="诉求详情（含办理过程）")
-@permission("appeals", "view", model=Appeal, lookup="appeal_id")
-def appeal_detail(request, appeal_id: int):
-    return _out(_appeal(request, appeal_id), request.auth)
 
 
 class NoteIn(Schema):
@@ -604,3 +659,242 @@ def reveal(request, appeal_id: int, payload: ReasonIn):
     return services.appeal_reveal(
         actor=request.auth, appeal=_appeal(request, appeal_id), reason=payload.reason
     )
+
+
+# --- 督办看板, 困难帮扶, 协调会 ------------------------------------------------------------------------
+
+
+class HolderOut(Schema):
+    level: str
+    unit: str
+    open: int
+    overdue: int
+    supervised: int
+
+
+class BoardOut(Schema):
+    open: int
+    overdue: int
+    supervised: int
+    reopened: int
+    urgent: int
+    holders: list[HolderOut]
+    overdue_appeals: list[AppealOut]
+    extensions: list[ExtensionOut]
+
+
+@router.get("/board", response=BoardOut, summary="督办看板：超时、督办、各承办单位、待审核延期")
+@permission("appeals", "supervise")
+def board(request):
+    b = selectors.board(request.scope, now=timezone.now())
+    return BoardOut(
+        open=b.open,
+        overdue=b.overdue,
+        supervised=b.supervised,
+        reopened=b.reopened,
+        urgent=b.urgent,
+        holders=[HolderOut(**h) for h in b.holders],
+        overdue_appeals=[AppealOut.from_orm(_out(a, request.auth)) for a in b.overdue_rows],
+        extensions=[ExtensionOut.from_orm(e) for e in b.extensions],
+    )
+
+
+class AidOut(Schema):
+    id: int = Field(validation_alias="pk")
+    kind: str
+    kind_label: str = Field(validation_alias="get_kind_display")
+    amount: Decimal | None
+    given_on: dt.date
+    given_by: str
+    note: str
+
+
+class HardshipOut(Schema):
+    id: int = Field(validation_alias="pk")
+    person_id: int
+    person: str = Field(validation_alias="person.name")
+    org_id: int
+    org: str = Field(validation_alias="org.name")
+    kind: str
+    kind_label: str = Field(validation_alias="get_kind_display")
+    situation: str
+    consented_at: dt.datetime
+    appeal_id: int | None
+    follow_up_on: dt.date | None
+    closed_on: dt.date | None
+    closing_note: str
+    aids: list[AidOut]
+
+    @staticmethod
+    def resolve_aids(obj):
+        return list(obj.aids.all())
+
+
+class HardshipFilters(Schema):
+    state: Literal["open", "due", "closed", "all"] = "open"
+    q: str = Field("", max_length=50, description="姓名")
+
+
+class HardshipIn(Schema):
+    person_id: int | None = Field(None, description="帮扶对象（与 appeal_id 二选一）")
+    appeal_id: int | None = Field(None, description="由诉求转入：帮扶对象为诉求人")
+    kind: HARDSHIP_KINDS
+    situation: str = Field(max_length=2000)
+    consent: bool = Field(description="本人同意登记困难情况")
+    follow_up_on: dt.date | None = None
+
+
+class AidIn(Schema):
+    kind: AID_KINDS
+    amount: Decimal | None = Field(None, max_digits=10, decimal_places=2)
+    given_on: dt.date
+    given_by: str = Field(max_length=100)
+    note: str = Field("", max_length=500)
+    follow_up_on: dt.date | None = None
+
+
+def _hardship(request, hardship_id: int) -> Hardship:
+    return request.scope.get(
+        Hardship.objects.select_related("person", "org").prefetch_related("aids"), pk=hardship_id
+    )
+
+
+@router.get("/hardships", response=list[HardshipOut], summary="困难帮扶台账")
+@permission("appeals", "hardship")
+@paginate(PageNumber)
+def hardship_list(request, filters: Query[HardshipFilters]):
+    return selectors.hardships(
+        request.scope, state=filters.state, q=filters.q.strip(), today=timezone.localdate()
+    ).prefetch_related("aids")
+
+
+@router.post("/hardships", response={201: HardshipOut}, summary="建立困难帮扶档案（须经本人同意）")
+@permission("appeals", "hardship")
+def hardship_open(request, payload: HardshipIn):
+    if (payload.person_id is None) == (payload.appeal_id is None):
+        raise InvalidInput("请指定帮扶对象或来源诉求（二选一）", field="person_id")
+    appeal = person = None
+    if payload.appeal_id is not None:
+        appeal = scope_for(request.auth, "appeals", "view").get(Appeal, pk=payload.appeal_id)
+    else:
+        person = request.scope.get(Person, pk=payload.person_id)
+    entry = services.hardship_open(
+        actor=request.auth,
+        kind=payload.kind,
+        situation=payload.situation,
+        consent=payload.consent,
+        person=person,
+        appeal=appeal,
+        follow_up_on=payload.follow_up_on,
+    )
+    return Status(201, _hardship(request, entry.pk))
+
+
+@router.get("/hardships/{hardship_id}", response=HardshipOut, summary="困难帮扶档案")
+@permission("appeals", "hardship", model=Hardship, lookup="hardship_id")
+def hardship_detail(request, hardship_id: int):
+    return _hardship(request, hardship_id)
+
+
+@router.post(
+    "/hardships/{hardship_id}/aids", response={201: HardshipOut}, summary="记录帮扶（资金、服务、走访）"
+)
+@permission("appeals", "hardship", model=Hardship, lookup="hardship_id")
+def aid_record(request, hardship_id: int, payload: AidIn):
+    services.aid_record(
+        actor=request.auth,
+        hardship=_hardship(request, hardship_id),
+        kind=payload.kind,
+        amount=payload.amount,
+        given_on=payload.given_on,
+        given_by=payload.given_by,
+        note=payload.note,
+        follow_up_on=payload.follow_up_on,
+    )
+    return Status(201, _hardship(request, hardship_id))
+
+
+@router.post("/hardships/{hardship_id}/close", response=HardshipOut, summary="结束帮扶")
+@permission("appeals", "hardship", model=Hardship, lookup="hardship_id")
+def hardship_close(request, hardship_id: int, payload: NoteIn):
+    services.hardship_close(actor=request.auth, hardship=_hardship(request, hardship_id), note=payload.note)
+    return _hardship(request, hardship_id)
+
+
+class ItemIn(Schema):
+    appeal_id: int
+    decision: str = Field(max_length=1000)
+
+
+class CoordinationIn(Schema):
+    org_id: int = Field(description="召集党组织")
+    title: str = Field(max_length=200)
+    held_on: dt.date
+    place: str = Field("", max_length=200)
+    attendees: str = Field("", max_length=2000)
+    summary: str = Field("", max_length=10000)
+    items: list[ItemIn] = Field(description="协调的诉求和议定事项")
+
+
+class ItemOut(Schema):
+    appeal_id: int
+    number: str = Field(validation_alias="appeal.number")
+    decision: str
+
+
+class CoordinationOut(Schema):
+    id: int = Field(validation_alias="pk")
+    org_id: int
+    org: str = Field(validation_alias="org.name")
+    title: str
+    held_on: dt.date
+    place: str
+    attendees: str
+    summary: str
+    items: list[ItemOut]
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.select_related("appeal"))
+
+
+@router.get("/coordinations", response=list[CoordinationOut], summary="协调会记录")
+@permission("appeals", "coordinate")
+@paginate(PageNumber)
+def coordination_list(request):
+    return selectors.coordinations(request.scope)
+
+
+@router.post("/coordinations", response={201: CoordinationOut}, summary="记录协调会（议定事项写入各诉求）")
+@permission("appeals", "coordinate")
+def coordination_record(request, payload: CoordinationIn):
+    org = request.scope.get(Org, pk=payload.org_id)
+    decisions = {}
+    for item in payload.items:
+        if item.appeal_id in decisions:
+            raise InvalidInput(f"诉求 {item.appeal_id} 重复列出", field="items")
+        decisions[item.appeal_id] = item.decision
+    meeting = services.coordination_record(
+        actor=request.auth,
+        org=org,
+        title=payload.title,
+        held_on=payload.held_on,
+        place=payload.place,
+        attendees=payload.attendees,
+        summary=payload.summary,
+        decisions=decisions,
+    )
+    return Status(201, meeting)
+
+
+@router.get("/coordinations/{meeting_id}", response=CoordinationOut, summary="协调会详情")
+@permission("appeals", "coordinate", model=Coordination, lookup="meeting_id")
+def coordination_detail(request, meeting_id: int):
+    return request.scope.get(Coordination.objects.select_related("org"), pk=meeting_id)
+
+
+# Last: "/{appeal_id}" would otherwise answer for the literal paths above ("/hardships", "/board").
+@router.get("/{appeal_id}", response=AppealDetailOut, summary="诉求详情（含办理过程）")
+@permission("appeals", "view", model=Appeal, lookup="appeal_id")
+def appeal_detail(request, appeal_id: int):
+    return _out(_appeal(request, appeal_id), request.auth)

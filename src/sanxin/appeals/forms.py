@@ -7,7 +7,7 @@ from django import forms
 from sanxin.core.forms import MultipleFileField, MultipleFileInput
 from sanxin.core.models import Region
 
-from .models import Category, Kind, Level, Rating
+from .models import AidKind, Category, HardshipKind, Kind, Level, Rating
 
 REQUIRED = {"required": "此项不能为空"}
 
@@ -99,3 +99,71 @@ class HandleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "—"), *Category.objects.values_list("code", "name")]
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": "请填写正确的日期"}
+
+
+class HardshipForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="困难类型", choices=HardshipKind.choices, error_messages={"required": "请选择困难类型"}
+    )
+    situation = forms.CharField(
+        label="困难情况",
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": "病情或变故、家庭收入和负担、目前最需要的帮助"}
+        ),
+        error_messages={"required": "请填写困难情况"},
+    )
+    follow_up_on = forms.DateField(label="下次跟进", required=False, widget=DATE, error_messages=DATE_ERRORS)
+    consent = forms.BooleanField(
+        label="本人已知悉并同意登记上述困难情况（仅帮扶工作人员可见）",
+        error_messages={"required": "登记困难情况须经本人同意"},
+    )
+
+
+class AidForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="帮扶方式", choices=AidKind.choices, error_messages={"required": "请选择帮扶方式"}
+    )
+    amount = forms.DecimalField(
+        label="金额（元）",
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        error_messages={
+            "invalid": "请填写正确的金额",
+            "min_value": "金额不能为负数",
+            "max_digits": "金额过大",
+        },
+    )
+    given_on = forms.DateField(
+        label="日期", widget=DATE, error_messages={"required": "请填写帮扶日期", **DATE_ERRORS}
+    )
+    given_by = forms.CharField(label="帮扶人/单位", max_length=100, error_messages=REQUIRED)
+    note = forms.CharField(label="说明", required=False, max_length=500)
+    follow_up_on = forms.DateField(label="下次跟进", required=False, widget=DATE, error_messages=DATE_ERRORS)
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label="结束说明", max_length=500, error_messages={"required": "请写明结束帮扶的原因"}
+    )
+
+
+class CoordinationForm(forms.Form):
+    org = forms.ChoiceField(
+        label="召集党组织",
+        error_messages={"required": "请选择召集党组织", "invalid_choice": "请选择召集党组织"},
+    )
+    title = forms.CharField(label="会议名称", max_length=200, error_messages=REQUIRED)
+    held_on = forms.DateField(
+        label="召开日期", widget=DATE, error_messages={"required": "请填写召开日期", **DATE_ERRORS}
+    )
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    attendees = forms.CharField(
+        label="参会单位和人员", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    summary = forms.CharField(label="会议纪要", required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -53,6 +53,7 @@ def ready() -> None:
     uploads.register_purpose("appeals.voice", kinds={"audio"}, max_bytes=10 * 1024 * 1024, can_read=can_read)
     notify.register_kind("appeals", "诉求办理")
     notify.register_kind("appeals.supervise", "诉求督办")
+    notify.register_kind("appeals.hardship", "困难帮扶跟进")
     registry.nav(
         registry.NavItem(
             key="appeals",
@@ -89,5 +90,9 @@ def ready() -> None:
             "appeal_extend": "申请延期",
             "appeal_extend_decide": "审核延期",
             "train": "训练诉求分类模型",
+            "hardship_open": "建立困难帮扶档案",
+            "hardship_aid": "记录帮扶",
+            "hardship_close": "结束困难帮扶",
+            "coordination_record": "记录协调会",
         }
     )

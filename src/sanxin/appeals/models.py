@@ -382,6 +382,8 @@ class Action(models.TextChoices):
     MERGE = "merge", _("合并重复诉求")
     WITHDRAW = "withdraw", _("撤回")
     REVEAL = "reveal", _("查看匿名诉求人身份")
+    COORDINATE = "coordinate", _("协调会议定")
+    HARDSHIP = "hardship", _("转入困难帮扶")
 
 
 # What the worker sees of the history on their own page.
@@ -400,6 +402,7 @@ PUBLIC_ACTIONS = {
     Action.CLOSE,
     Action.MERGE,
     Action.WITHDRAW,
+    Action.COORDINATE,
 }
 
 
@@ -470,9 +473,15 @@ class Hardship(TimeStampedModel):
     person = models.ForeignKey(Person, verbose_name=_("帮扶对象"), on_delete=models.PROTECT, related_name="+")
     org = models.ForeignKey(Org, verbose_name=_("责任党组织"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("困难类型"), max_length=10, choices=HardshipKind.choices)
-    situation = models.TextField(_("困难情况"))
+    # Illness and family circumstances are sensitive personal information: stored encrypted, shown
+    # only to those who keep the register, recorded masked in the audit log.
+    situation = EncryptedTextField(_("困难情况"), mask_head=0, mask_tail=0)
+    consented_at = models.DateTimeField(_("本人同意登记"))
     appeal = models.ForeignKey(
         Appeal, null=True, blank=True, on_delete=models.SET_NULL, related_name="hardships"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     follow_up_on = models.DateField(_("下次跟进"), null=True, blank=True)
     closed_on = models.DateField(_("结束帮扶"), null=True, blank=True)
@@ -483,6 +492,15 @@ class Hardship(TimeStampedModel):
         verbose_name_plural = _("困难帮扶")
         ordering = ["closed_on", "follow_up_on", "-id"]
         indexes = [models.Index(fields=["org", "closed_on"], name="hardship_org_idx")]
+        constraints = [
+            # One open entry a person: a second difficulty is recorded on the same entry.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(closed_on__isnull=True), name="hardship_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}（{self.get_kind_display()}）"
 
 
 class AidKind(models.TextChoices):
@@ -521,6 +539,9 @@ class Coordination(TimeStampedModel):
     place = models.CharField(_("地点"), max_length=200, blank=True)
     attendees = models.TextField(_("参会单位和人员"), blank=True)
     summary = models.TextField(_("会议纪要"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("协调会")

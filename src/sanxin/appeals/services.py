@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from sanxin.accounts.actors import actors_for
 from sanxin.core import audit, crypto, geo, notify, uploads
 from sanxin.core.errors import InvalidInput, NotFound, PermissionDenied, RuleViolation
 from sanxin.core.models import Region
@@ -43,13 +44,19 @@ from .models import (
     LEVEL_ORDER,
     OPEN,
     Action,
+    Aid,
+    AidKind,
     Appeal,
     Category,
     CategorySource,
     Channel,
+    Coordination,
+    CoordinationItem,
     Department,
     Extension,
     ExtensionStatus,
+    Hardship,
+    HardshipKind,
     Kind,
     Label,
     Level,
@@ -1007,8 +1014,308 @@ def close_unrated(*, now: dt.datetime | None = None) -> int:
     return closed
 
 
+# --- 困难帮扶: the hardship register ---------------------------------------------------------------
+#
+# Kept by the people with ``appeals.hardship`` over the responsible party org: the branch (its
+# 党员联络员 and secretary) and the offices above it. An entry is the person's situation (encrypted:
+# illness and family circumstances are sensitive), recorded with the person's consent; the aid given
+# (money, services, visits) by whom and when; the next follow-up date, of which the keepers are
+# reminded that morning; and its end. An appeal of a category that can lead to aid (医疗救助, 工伤,
+# 住房…) opens one for its author — never for an anonymous author, whose identity stays sealed.
+
+MAX_SITUATION = 2000
+
+
+def _hardship_scope_check(actor, org: Org) -> None:
+    if actor is not None and not scope_for(actor, "appeals", "hardship").contains(org):
+        raise PermissionDenied("该党组织不在你的困难帮扶管理范围内")
+
+
+def _hardship_text(text: str, field: str, what: str, limit: int = MAX_SITUATION) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(f"请填写{what}", field=field)
+    if len(text) > limit:
+        raise InvalidInput(f"{what}不能超过 {limit} 字（现有 {len(text)} 字）", field=field)
+    return text
+
+
+def _follow_up(on: dt.date | None, today: dt.date) -> dt.date | None:
+    if on is not None and on < today:
+        raise InvalidInput("下次跟进日期不能早于今天", field="follow_up_on")
+    return on
+
+
+def hardship_open(
+    *,
+    actor,
+    kind: str,
+    situation: str,
+    consent: bool,
+    person: Person | None = None,
+    appeal: Appeal | None = None,
+    follow_up_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Hardship:
+    """Open an entry for ``person`` or for the author of ``appeal``. The responsible party org is the
+    person's own, or the branch the appeal came through; it must be in the actor's scope."""
+    now = now or _now()
+    today = deadlines.local_day(now)
+    if kind not in HardshipKind.values:
+        raise InvalidInput("请选择困难类型", field="kind")
+    situation = _hardship_text(situation, "situation", "困难情况")
+    if not consent:
+        raise InvalidInput("登记困难情况须经本人同意", field="consent")
+    follow_up_on = _follow_up(follow_up_on, today)
+    with transaction.atomic():
+        if appeal is not None:
+            appeal = _locked(appeal)
+            _require_visible(actor, appeal, "view")
+            if appeal.category is None or not appeal.category.hardship:
+                raise RuleViolation(
+                    "只有医疗救助、工伤、住房等类别的诉求可以转入困难帮扶", code="not_hardship_category"
+                )
+            if appeal.anonymous:
+                raise RuleViolation("匿名诉求不能转入困难帮扶：诉求人的身份不公开", code="anonymous")
+            if appeal.person_id is None:
+                raise RuleViolation(
+                    "诉求人尚未在系统中登记，请先登记人员信息再建立帮扶档案", code="no_person"
+                )
+            person = appeal.person
+            org = person.org or appeal.branch
+        elif person is None:
+            raise InvalidInput("请选择帮扶对象", field="person")
+        else:
+            org = person.org
+        if org is None:
+            raise RuleViolation("帮扶对象没有所属党组织，无法确定责任党组织", code="no_org")
+        _hardship_scope_check(actor, org)
+        if Hardship.objects.filter(person=person, closed_on__isnull=True).exists():
+            raise RuleViolation(
+                f"{person.name}已有在帮扶的档案，请在原档案中记录", code="already_open", field="person"
+            )
+        entry = Hardship.objects.create(
+            person=person,
+            org=org,
+            kind=kind,
+            situation=situation,
+            consented_at=now,
+            appeal=appeal,
+            opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+            follow_up_on=follow_up_on,
+        )
+        if appeal is not None:
+            _step(appeal, Action.HARDSHIP, actor=actor, at=now, note=f"转入{org.name}困难帮扶")
+        audit.record(
+            actor=actor,
+            action="hardship_open",
+            obj=entry,
+            after=audit.snapshot(entry),  # the situation masked
+        )
+    return entry
+
+
+def _locked_hardship(actor, entry: Hardship) -> Hardship:
+    entry = Hardship.objects.select_for_update(of=("self",)).select_related("person", "org").get(pk=entry.pk)
+    _hardship_scope_check(actor, entry.org)
+    if entry.closed_on is not None:
+        raise RuleViolation(f"该帮扶档案已于{entry.closed_on:%Y年%m月%d日}结束", code="closed")
+    return entry
+
+
+def aid_record(
+    *,
+    actor,
+    hardship: Hardship,
+    kind: str,
+    given_on: dt.date,
+    given_by: str,
+    amount=None,
+    note: str = "",
+    follow_up_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Aid:
+    """Record aid given; ``follow_up_on`` sets the next follow-up (left as it was when not given)."""
+    now = now or _now()
+    today = deadlines.local_day(now)
+    if kind not in AidKind.values:
+        raise InvalidInput("请选择帮扶方式", field="kind")
+    if given_on is None:
+        raise InvalidInput("请填写帮扶日期", field="given_on")
+    if given_on > today:
+        raise InvalidInput("帮扶日期不能晚于今天", field="given_on")
+    given_by = _hardship_text(given_by, "given_by", "帮扶人或单位", 100)
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise InvalidInput("说明不能超过 500 字", field="note")
+    if kind == AidKind.MONEY:
+        if amount is None or amount <= 0:
+            raise InvalidInput("资金救助请填写大于零的金额", field="amount")
+    else:
+        amount = None
+    follow_up_on = _follow_up(follow_up_on, today)
+    with transaction.atomic():
+        entry = _locked_hardship(actor, hardship)
+        aid = Aid.objects.create(
+            hardship=entry,
+            kind=kind,
+            amount=amount,
+            given_on=given_on,
+            given_by=given_by,
+            note=note,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if follow_up_on is not None:
+            entry.follow_up_on = follow_up_on
+            entry.save(update_fields=["follow_up_on", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="hardship_aid",
+            obj=entry,
+            after={
+                "aid": aid.pk,
+                "kind": kind,
+                "amount": str(amount) if amount is not None else None,
+                "given_on": given_on.isoformat(),
+                "follow_up_on": follow_up_on.isoformat() if follow_up_on else None,
+            },
+        )
+    return aid
+
+
+def hardship_close(*, actor, hardship: Hardship, note: str, now: dt.datetime | None = None) -> Hardship:
+    now = now or _now()
+    note = _hardship_text(note, "note", "结束帮扶的说明", 500)
+    with transaction.atomic():
+        entry = _locked_hardship(actor, hardship)
+        entry.closed_on = deadlines.local_day(now)
+        entry.closing_note = note
+        entry.follow_up_on = None
+        entry.save(update_fields=["closed_on", "closing_note", "follow_up_on", "updated_at"])
+        audit.record(
+            actor=actor, action="hardship_close", obj=entry, after={"closed_on": entry.closed_on.isoformat()}
+        )
+    return entry
+
+
+def hardship_reminders(*, today: dt.date | None = None) -> int:
+    """Each morning: the keepers of an entry whose follow-up falls today or has passed are reminded,
+    once per entry and date (the notice's key), so a rerun sends nothing twice."""
+    today = today or timezone.localdate()
+    sent = 0
+    due = Hardship.objects.filter(closed_on__isnull=True, follow_up_on__lte=today).select_related(
+        "person", "org"
+    )
+    for entry in due:
+        late = "" if entry.follow_up_on == today else f"（原定{entry.follow_up_on:%m月%d日}）"
+        for user_id in actors_for(entry.org, "appeals", "hardship"):
+            n = notify.notify(
+                recipient=user_id,
+                kind="appeals.hardship",
+                title=f"困难帮扶跟进：{entry.person.name}{late}",
+                url=f"/appeals/hardship/{entry.pk}/",
+                key=f"hardship:{entry.pk}:{entry.follow_up_on.isoformat()}:{user_id}",
+            )
+            sent += n is not None
+    return sent
+
+
+# --- 协调会: coordination meetings over appeals -------------------------------------------------------
+#
+# Called by an office or a platform committee (``appeals.coordinate``) over appeals one unit cannot
+# settle alone: the meeting, who came, the minutes, and per appeal the decision — which also goes on
+# the appeal's history, where its author reads it.
+
+MAX_ITEMS = 50
+
+
+def coordination_record(
+    *,
+    actor,
+    org: Org,
+    title: str,
+    held_on: dt.date,
+    place: str = "",
+    attendees: str = "",
+    summary: str = "",
+    decisions: dict | None = None,
+    now: dt.datetime | None = None,
+) -> Coordination:
+    """``decisions`` maps an appeal (or its id) to the decision taken on it; each appeal must be one
+    the actor may coordinate."""
+    now = now or _now()
+    today = deadlines.local_day(now)
+    if actor is not None and not scope_for(actor, "appeals", "coordinate").contains(org):
+        raise PermissionDenied("该党组织不在你的协调范围内")
+    title = _hardship_text(title, "title", "会议名称", 200)
+    if held_on is None:
+        raise InvalidInput("请填写召开日期", field="held_on")
+    if held_on > today:
+        raise InvalidInput("召开日期不能晚于今天：协调会开过后再记录", field="held_on")
+    if len(place) > 200:
+        raise InvalidInput("地点不能超过 200 字", field="place")
+    decisions = decisions or {}
+    if not decisions:
+        raise InvalidInput("请至少列出一件协调的诉求及议定事项", field="decisions")
+    if len(decisions) > MAX_ITEMS:
+        raise InvalidInput(f"一次协调会最多记录 {MAX_ITEMS} 件诉求", field="decisions")
+    items = []
+    for key, decision in decisions.items():
+        pk = getattr(key, "pk", key)
+        decision = (decision or "").strip()
+        if not decision:
+            raise InvalidInput("每件诉求都要写明议定事项", field="decisions")
+        if len(decision) > 1000:
+            raise InvalidInput("议定事项不能超过 1000 字", field="decisions")
+        items.append((pk, decision))
+    with transaction.atomic():
+        visible = (
+            scope_for(actor, "appeals", "coordinate").filter(Appeal.objects.all())
+            if actor
+            else Appeal.objects
+        )
+        appeals = {a.pk: a for a in visible.filter(pk__in=[pk for pk, _ in items])}
+        missing = [pk for pk, _ in items if pk not in appeals]
+        if missing:
+            raise InvalidInput(f"诉求 {missing[0]} 不存在或不在你的协调范围内", field="decisions")
+        meeting = Coordination.objects.create(
+            org=org,
+            title=title,
+            held_on=held_on,
+            place=place.strip(),
+            attendees=attendees.strip(),
+            summary=summary.strip(),
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        CoordinationItem.objects.bulk_create(
+            [CoordinationItem(meeting=meeting, appeal_id=pk, decision=d) for pk, d in items]
+        )
+        for pk, decision in items:
+            appeal = _locked(appeals[pk])
+            _step(
+                appeal,
+                Action.COORDINATE,
+                actor=actor,
+                at=now,
+                note=f"{held_on:%Y年%m月%d日}{title}：{decision}",
+            )
+            _tell_holder(
+                appeal, f"诉求 {appeal.number} 经协调会议定，请按议定事项办理", f"coordinate:{meeting.pk}"
+            )
+        audit.record(
+            actor=actor,
+            action="coordination_record",
+            obj=meeting,
+            after={"org": org.pk, "held_on": held_on.isoformat(), "appeals": [pk for pk, _ in items]},
+        )
+    return meeting
+
+
 __all__ = [
-    name for name in dir() if name.startswith(("appeal_", "extension_")) and callable(globals()[name])
+    name
+    for name in dir()
+    if name.startswith(("appeal_", "extension_", "hardship_", "aid_", "coordination_"))
+    and callable(globals()[name])
 ] + [
     "close_unrated",
     "escalate_overdue",

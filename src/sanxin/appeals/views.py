@@ -8,20 +8,32 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.functions import Length
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sanxin.core import selectors as core_selectors
 from sanxin.core.errors import InvalidInput, NotFound, PermissionDenied, ServiceError
 from sanxin.core.excel.export import workbook_response
 from sanxin.core.pages import form_error, message_error, paginate, render_form
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
+from sanxin.orgs.models import Org, Person
 
 from . import exports, routing, selectors, services
-from .forms import HandleForm, RateForm, SubmitForm, TextForm
-from .models import OPEN, Appeal, Category, Department, ExtensionStatus, Level, Status
+from .forms import (
+    AidForm,
+    CloseForm,
+    CoordinationForm,
+    HandleForm,
+    HardshipForm,
+    RateForm,
+    SubmitForm,
+    TextForm,
+)
+from .models import OPEN, Appeal, Category, Coordination, Department, ExtensionStatus, Hardship, Level, Status
 
 # --- the worker's own --------------------------------------------------------------------------------
 
@@ -144,6 +156,9 @@ def queue(request):
         "overdue": overdue,
         "levels": Level.choices,
         "unclassified": selectors.unclassified(scope_for(request.user, "appeals", "classify")).count(),
+        "can_supervise": has_permission(request.user, "appeals", "supervise"),
+        "can_hardship": has_permission(request.user, "appeals", "hardship"),
+        "can_coordinate": has_permission(request.user, "appeals", "coordinate"),
     }
     return render(request, "appeals/queue.html", context)
 
@@ -261,6 +276,14 @@ def detail(request, appeal_id: int):
         "contact": selectors.contact_visible(appeal, user),
         "can_classify": scope_for(user, "appeals", "classify").contains(appeal),
         "can_supervise": scope_for(user, "appeals", "supervise").contains(appeal),
+        "hardship": scope_for(user, "appeals", "hardship")
+        .filter(appeal.hardships.filter(closed_on__isnull=True))
+        .first(),
+        "can_hardship": bool(appeal.category and appeal.category.hardship)
+        and not appeal.anonymous
+        and appeal.person_id is not None
+        and has_permission(user, "appeals", "hardship"),
+        "can_coordinate": scope_for(user, "appeals", "coordinate").contains(appeal),
         "pending": appeal.extensions.filter(status=ExtensionStatus.PENDING).first(),
         "targets": _targets(appeal) if is_holder else [],
         "categories": Category.objects.all(),
@@ -325,8 +348,46 @@ def metrics(request):
             ],
         },
         "can_export": has_permission(request.user, "appeals", "export"),
+        "drillable": by != "month",
+        "ranking": selectors.department_ranking(request.scope, start=_aware(start), end=_aware(end)),
+        "weights": selectors.ranking_weights(),
+        "hot": selectors.hot_topics(request.scope, now=timezone.now()),
     }
     return render(request, "appeals/metrics.html", context)
+
+
+@permission("appeals", "view")
+@require_safe
+def metrics_drill(request):
+    """The appeals behind one row of the metrics table (same month, same grouping, same key)."""
+    by = request.GET.get("by") or "category"
+    if by not in selectors.GROUPS or by == "month":
+        raise Http404
+    start, end = _month_bounds(request.GET.get("month"))
+    key = request.GET.get("key") or None
+    if key is not None and by in ("department", "platform"):
+        if not key.isdigit():
+            raise Http404
+        key = int(key)
+    qs = selectors.drill(request.scope, start=_aware(start), end=_aware(end), by=by, key=key)
+    label = exports.labels(by, [key]).get(key, key if key is not None else "（未定）")
+    context = {
+        "rows": paginate(request, qs, 50),
+        "month": f"{start:%Y-%m}",
+        "by": by,
+        "by_label": exports.GROUP_LABELS[by],
+        "label": label,
+    }
+    return render(request, "appeals/drill.html", context)
+
+
+@permission("appeals", "supervise")
+@require_safe
+def board(request):
+    """督办看板: what is open and late in the supervisor's scope, by holder, and what waits for them."""
+    now = timezone.now()
+    data = selectors.board(request.scope, now=now)
+    return render(request, "appeals/board.html", {"board": data, "now": now})
 
 
 @permission("appeals", "export")
@@ -336,3 +397,206 @@ def metrics_export(request):
     title = f"{start:%Y年%m月}诉求办理指标（按{exports.GROUP_LABELS[by]}）"
     path = exports.metrics_workbook(rows, total, names, by, start, actor=request.user, title=title)
     return workbook_response(path, filename=title)
+
+
+# --- 困难帮扶 -----------------------------------------------------------------------------------------
+
+
+@permission("appeals", "hardship")
+@require_safe
+def hardships(request):
+    today = timezone.localdate()
+    state = request.GET.get("state", "open")
+    if state not in ("open", "due", "closed", "all"):
+        state = "open"
+    q = (request.GET.get("q") or "").strip()[:50]
+    context = {
+        "rows": paginate(request, selectors.hardships(request.scope, state=state, q=q, today=today), 50),
+        "state": state,
+        "q": q,
+        "counts": selectors.hardship_counts(request.scope, today),
+        "today": today,
+    }
+    return render(request, "appeals/hardships.html", context)
+
+
+@permission("appeals", "hardship")
+@require_http_methods(["GET", "POST"])
+def hardship_new(request):
+    """From an appeal (``?appeal=``: its author) or for someone found by name (``?person=``)."""
+    appeal = person = None
+    if (raw := request.POST.get("appeal") or request.GET.get("appeal", "")).isdigit():
+        appeal = scope_for(request.user, "appeals", "view").get(
+            Appeal.objects.select_related("category", "person"), pk=int(raw)
+        )
+        person = appeal.person if not appeal.anonymous else None
+    elif (raw := request.POST.get("person") or request.GET.get("person", "")).isdigit():
+        person = request.scope.get(Person.objects.select_related("org"), pk=int(raw))
+    q = (request.GET.get("q") or "").strip()[:50]
+    found = []
+    if person is None and appeal is None and q:
+        found = list(request.scope.filter(Person.objects.filter(name__contains=q)).select_related("org")[:20])
+    form = HardshipForm(request.POST or None)
+    if request.method == "POST" and (person is not None or appeal is not None) and form.is_valid():
+        d = form.cleaned_data
+        try:
+            entry = services.hardship_open(
+                actor=request.user,
+                kind=d["kind"],
+                situation=d["situation"],
+                consent=d["consent"],
+                person=None if appeal else person,
+                appeal=appeal,
+                follow_up_on=d["follow_up_on"],
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已为{entry.person.name}建立困难帮扶档案")
+            return redirect("appeals:hardship", entry.pk)
+    context = {"form": form, "appeal": appeal, "person": person, "q": q, "found": found}
+    return render_form(request, "appeals/hardship_new.html", context)
+
+
+@permission("appeals", "hardship", model=Hardship, lookup="hardship_id")
+@require_http_methods(["GET", "POST"])
+def hardship(request, hardship_id: int):
+    entry = request.scope.get(Hardship.objects.select_related("person", "org", "appeal"), pk=hardship_id)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    aid_form = AidForm(request.POST if action == "aid" else None, initial={"given_on": timezone.localdate()})
+    close_form = CloseForm(request.POST if action == "close" else None)
+    form = aid_form if action == "aid" else close_form if action == "close" else None
+    if form is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if action == "aid":
+                services.aid_record(
+                    actor=request.user,
+                    hardship=entry,
+                    kind=d["kind"],
+                    amount=d["amount"],
+                    given_on=d["given_on"],
+                    given_by=d["given_by"],
+                    note=d["note"],
+                    follow_up_on=d["follow_up_on"],
+                )
+                done = "已记录帮扶"
+            else:
+                services.hardship_close(actor=request.user, hardship=entry, note=d["note"])
+                done = "已结束帮扶"
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("appeals:hardship", entry.pk)
+    elif request.method == "POST" and form is None:
+        messages.error(request, "未知的操作")
+    context = {
+        "entry": entry,
+        "aids": entry.aids.select_related("recorded_by"),
+        "aid_form": aid_form,
+        "close_form": close_form,
+        "history": core_selectors.history(entry, 50),
+    }
+    return render_form(request, "appeals/hardship.html", context)
+
+
+# --- 协调会 -------------------------------------------------------------------------------------------
+
+
+def _convening_orgs(user) -> list[Org]:
+    """The party orgs offered as the convener: those the user's grants name, or, for a grant over a
+    region or an industry alone, the uppermost orgs within their scope."""
+    scope = scope_for(user, "appeals", "coordinate")
+    named = list(scope.filter(Org.objects.filter(pk__in=user.grants.filter(org__isnull=False).values("org"))))
+    if named:
+        return sorted(named, key=lambda o: o.path)
+    return list(scope.filter(Org.objects.all()).order_by(Length("path"), "path")[:50])
+
+
+@permission("appeals", "coordinate")
+@require_safe
+def coordinations(request):
+    context = {"rows": paginate(request, selectors.coordinations(request.scope), 30)}
+    return render(request, "appeals/coordinations.html", context)
+
+
+ITEM_ROWS = 8
+
+
+@permission("appeals", "coordinate")
+@require_http_methods(["GET", "POST"])
+def coordination_new(request):
+    """A meeting's record; the appeals it discussed are given by number, each with its decision.
+    ``?appeal=`` fills the first row (the link on an appeal's page)."""
+    orgs = _convening_orgs(request.user)
+    form = CoordinationForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    form.fields["org"].choices = [(o.pk, o.name) for o in orgs]
+    posted = request.POST.get("org", "")
+    if posted.isdigit() and all(str(o.pk) != posted for o in orgs):
+        # an org of the scope that the list leaves out (it shows the uppermost ones): the scope decides
+        extra = request.scope.filter(Org.objects.filter(pk=int(posted))).first()
+        if extra is not None:
+            orgs.append(extra)
+            form.fields["org"].choices += [(extra.pk, extra.name)]
+    first = ""
+    if (raw := request.GET.get("appeal", "")).isdigit():
+        appeal = request.scope.filter(Appeal.objects.filter(pk=int(raw))).first()
+        first = appeal.number if appeal else ""
+    rows = [
+        {
+            "i": i,
+            "number": request.POST.get(f"number_{i}", first if i == 1 else "").strip(),
+            "decision": request.POST.get(f"decision_{i}", "").strip(),
+        }
+        for i in range(1, ITEM_ROWS + 1)
+    ]
+    row_errors = {}
+    if request.method == "POST" and form.is_valid():
+        numbers = [r["number"] for r in rows if r["number"]]
+        found = {a.number: a for a in request.scope.filter(Appeal.objects.filter(number__in=numbers))}
+        decisions = {}
+        for r in rows:
+            if not r["number"] and not r["decision"]:
+                continue
+            if r["number"] not in found:
+                row_errors[r["i"]] = "编号不存在或不在你的协调范围内" if r["number"] else "请填写诉求编号"
+            elif not r["decision"]:
+                row_errors[r["i"]] = "请写明议定事项"
+            elif found[r["number"]].pk in decisions:
+                row_errors[r["i"]] = "这件诉求已列在上面"
+            else:
+                decisions[found[r["number"]].pk] = r["decision"]
+        if not row_errors:
+            d = form.cleaned_data
+            try:
+                meeting = services.coordination_record(
+                    actor=request.user,
+                    org=next(o for o in orgs if str(o.pk) == d["org"]),
+                    title=d["title"],
+                    held_on=d["held_on"],
+                    place=d["place"],
+                    attendees=d["attendees"],
+                    summary=d["summary"],
+                    decisions=decisions,
+                )
+            except ServiceError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(
+                    request, f"已记录协调会，{meeting.items.count()} 件诉求的议定事项已转承办单位"
+                )
+                return redirect("appeals:coordination", meeting.pk)
+        else:
+            form.add_error(None, "请修改下面标出的诉求")
+    for r in rows:
+        r["error"] = row_errors.get(r["i"], "")
+    return render_form(request, "appeals/coordination_new.html", {"form": form, "rows": rows, "orgs": orgs})
+
+
+@permission("appeals", "coordinate", model=Coordination, lookup="meeting_id")
+@require_safe
+def coordination(request, meeting_id: int):
+    meeting = request.scope.get(Coordination.objects.select_related("org", "recorded_by"), pk=meeting_id)
+    items = selectors.coordination_items(meeting, scope_for(request.user, "appeals", "view"))
+    return render(request, "appeals/coordination.html", {"meeting": meeting, "items": items})
