@@ -232,6 +232,180 @@ def build_appeals(ctx: DemoContext) -> None:
         f"诉求：{made} 件（办理中 {counts['received'] + counts['handling'] + counts['waiting']}，"
         f"待评价 {counts['resolved']}，已办结 {counts['closed']}），超时升级/督办 {moved} 件，自动办结 {closed} 件"
     )
+    entries = _hardships(rng, now)
+    meetings = _coordinations(rng, now)
+    ctx.progress(f"困难帮扶：{entries} 户；协调会：{meetings} 次")
+
+
+SITUATIONS = {
+    "medical": [
+        "送餐途中突发阑尾炎住院手术，自付部分约一万二千元，家中只有他一人有收入",
+        "妻子确诊乳腺癌正在化疗，每月自付医药费四千多元，两个孩子在读小学",
+        "父亲脑梗后偏瘫在老家，每月要寄回康复费用，本人收入不稳定",
+        "本人患糖尿病并发症需长期用药，灵活就业医保刚参保未满等待期",
+    ],
+    "injury": [
+        "雨天送件摔倒致右腿骨折，住院二十天，无法接单三个月，工伤认定尚在办理",
+        "跑车途中被追尾，颈椎受伤，对方保险理赔迟迟未到，房租已拖欠两个月",
+        "搬运货物时腰椎间盘突出，需要卧床休养，站点暂停其派单",
+    ],
+    "family": [
+        "老家房屋因暴雨受损，父母暂住亲戚家，本人在新河租房，每月收入四千元",
+        "丈夫去世后独自抚养两个孩子，白天送外卖晚上照顾孩子，孩子入学需要帮助",
+    ],
+}
+AIDS = [
+    (
+        "money",
+        (500, 3000),
+        ["快递外卖行业党委", "市总工会困难职工帮扶中心", "城关站流动党员党支部", "新河市民政局"],
+    ),
+    ("visit", None, ["城关站流动党员党支部书记", "行业党委委员", "平台企业党委副书记"]),
+    ("service", None, ["律师行业党委专业服务团", "新就业群体服务中心", "街道社区卫生服务中心"]),
+]
+AID_NOTES = {
+    "money": ["困难党员慰问金", "医疗救助金", "工会帮扶资金", "临时救助"],
+    "visit": ["上门看望，带去米面油", "医院看望，了解治疗进展", "电话回访，情况稳定"],
+    "service": ["协助办理工伤认定申请", "协助申请大病医疗二次报销", "联系社区安排孩子课后托管"],
+}
+
+
+def _hardships(rng: random.Random, now: dt.datetime) -> int:
+    """The hardship register: the medical and injury appeals of registered people opened as entries
+    (by the branch), a few people of the 城关站 branch registered directly; aid given over the weeks
+    after, some follow-ups due today or missed, some entries closed."""
+    from decimal import Decimal
+
+    from .models import Hardship
+
+    today = timezone.localdate()
+    sources = list(
+        Appeal.objects.filter(category_id__in=["medical", "injury"], anonymous=False, person__isnull=False)
+        .exclude(person__org__isnull=True)
+        .select_related("person")
+        .order_by("received_at")[:14]
+    )
+    people = list(Person.objects.filter(org__name="蜂行快送城关站流动党员党支部").order_by("-pk")[:4])
+    made = 0
+    for i, source in enumerate([*sources, *people]):
+        appeal = source if isinstance(source, Appeal) else None
+        person = appeal.person if appeal else source
+        if Hardship.objects.filter(person=person, closed_on__isnull=True).exists():
+            continue
+        opened = (
+            appeal.received_at if appeal else now - dt.timedelta(days=rng.uniform(20, 120))
+        ) + dt.timedelta(days=rng.uniform(1, 4))
+        if opened >= now:
+            continue
+        kind = (appeal.category_id if appeal else rng.choice(["medical", "family"])).replace(
+            "medical", "illness"
+        )
+        try:
+            entry = services.hardship_open(
+                actor=None,
+                appeal=appeal,
+                person=None if appeal else person,
+                kind=kind,
+                situation=rng.choice(
+                    SITUATIONS["family" if kind == "family" else appeal.category_id if appeal else "medical"]
+                ),
+                consent=True,
+                now=opened,
+            )
+        except ServiceError:
+            continue
+        made += 1
+        day = timezone.localtime(opened).date()
+        for _ in range(rng.randint(1, 4)):
+            day += dt.timedelta(days=rng.randint(3, 25))
+            if day > today:
+                break
+            aid_kind, amounts, givers = rng.choice(AIDS)
+            services.aid_record(
+                actor=None,
+                hardship=entry,
+                kind=aid_kind,
+                amount=Decimal(rng.randrange(*amounts, 100)) if amounts else None,
+                given_on=day,
+                given_by=rng.choice(givers),
+                note=rng.choice(AID_NOTES[aid_kind]),
+                now=timezone.make_aware(dt.datetime.combine(day, dt.time(15))),
+            )
+        if i % 4 == 3 and day < today - dt.timedelta(days=10):
+            services.hardship_close(actor=None, hardship=entry, note="已康复返岗，生活恢复正常", now=now)
+        else:
+            # the next follow-up: mostly ahead, one in three due today or already missed
+            ahead = rng.choice([-6, -2, 0, 5, 9, 14, 21])
+            Hardship.objects.filter(pk=entry.pk).update(follow_up_on=today + dt.timedelta(days=ahead))
+    return made
+
+
+MEETINGS = [
+    (
+        "外卖骑手配送费和派单规则协调会",
+        "市委组织部、市人社局、市邮政管理局、蜂行快送新河区域公司、急速达新河分公司、骑手代表3名",
+        "通报近三个月配送费、派单规则类诉求的办理情况，平台说明算法调整安排，人社部门通报劳动报酬监察情况。",
+        ["wages", "dispatch"],
+        [
+            "平台两周内核对该骑手近三个月配送费明细，差额一次补发，并向骑手书面说明计算规则",
+            "平台暂停“超时连扣”规则，恶劣天气订单超时不扣款，下月起执行",
+            "人社局劳动保障监察大队对站点扣款情况开展专项检查，一个月内反馈结果",
+        ],
+    ),
+    (
+        "小区通行和停车难协调会",
+        "市委组织部、市住建局、市公安局交警支队、相关街道党工委、物业企业代表、骑手和快递员代表",
+        "研究电动车进小区难、临时停车被罚的问题，明确物业、街道和交警的分工。",
+        ["traffic", "rest"],
+        [
+            "街道协调物业在小区东门设置快递外卖临时停放点，两周内完成",
+            "交警支队在商圈划设即停即走的配送车辆临时停车位，并对骑手开展一次安全文明骑行宣传",
+            "住建局将“友好小区”建设纳入物业服务考核，本季度内出台细则",
+        ],
+    ),
+    (
+        "新就业群体子女入学和住房协调会",
+        "市委组织部、市教育局、市住建局、市总工会、平台企业党委代表",
+        "研究新就业群体子女入学积分、小哥公寓申请的办理情况。",
+        ["schooling", "housing"],
+        [
+            "教育局明确灵活就业人员社保缴纳记录可作为积分入学材料，下周在政务网公布办事指南",
+            "住建局在下批小哥公寓配租中单列新就业群体房源，由平台企业党委汇总推荐",
+        ],
+    ),
+]
+
+
+def _coordinations(rng: random.Random, now: dt.datetime) -> int:
+    """Three 协调会 of the organization department over appeals of the matters they discussed."""
+    from sanxin.accounts.models import Grant
+
+    grant = Grant.objects.filter(role=Role.ORG_DEPARTMENT, org__isnull=False).order_by("pk").first()
+    if grant is None:
+        return 0
+    made = 0
+    for n, (title, attendees, summary, categories, decisions) in enumerate(MEETINGS):
+        held = now - dt.timedelta(days=20 + 35 * n)
+        appeals = list(
+            Appeal.objects.filter(category_id__in=categories, received_at__lt=held - dt.timedelta(days=2))
+            .exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
+            .order_by("-received_at")[: len(decisions)]
+        )
+        if not appeals:
+            continue
+        services.coordination_record(
+            actor=None,
+            org=grant.org,
+            title=title,
+            held_on=timezone.localtime(held).date(),
+            place="市委组织部三楼会议室",
+            attendees=attendees,
+            summary=summary,
+            decisions={a.pk: d for a, d in zip(appeals, decisions, strict=False)},
+            now=held,
+        )
+        made += 1
+    return made
 
 
 def _handle(appeal, rng, received, now, reply, comments, category, depts) -> None:
