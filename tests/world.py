@@ -99,6 +99,8 @@ class World:
     hardship_b: object = None
     coordination_a: object = None  # 协调会 at each branch over its appeal
     coordination_b: object = None
+    station_a: object = None  # 服务阵地 managed by each branch
+    station_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -357,10 +359,12 @@ def build_world() -> World:
 
     points = _points(cx, cy, members)
     appeals = _appeals(ba, bb, members)
+    stations = _stations(ba, bb)
 
     return World(
         **points,
         **appeals,
+        **stations,
         series_a=series[0],
         series_b=series[1],
         meeting_a=meetings[0],
@@ -543,4 +547,21 @@ def _appeals(ba, bb, members) -> dict:
             meeting=meeting, appeal=out[f"appeal_{side}"], decision=f"物业放行{mark}"
         )
         out[f"coordination_{side}"] = meeting
+    return out
+
+
+def _stations(ba, bb) -> dict:
+    """A station of each branch; B's carries the leak marker in its name and address."""
+    import datetime as dt
+
+    from sanxin.stations import services
+    from sanxin.stations.hours import Interval
+
+    week = [Interval(d, dt.time(0), dt.time(0)) for d in range(7)]
+    out = {}
+    for side, org, mark, lat in (("a", ba, "", 30.58), ("b", bb, LEAK_MARKER, 30.62)):
+        out[f"station_{side}"] = services.station_create(
+            actor=None, org=org, name=f"暖蜂驿站{mark}", kind="nuanfeng", address=f"江汉路{mark}",
+            lat=lat, lng=114.3, amenities=["water"], hours=week,
+        )  # fmt: skip
     return out

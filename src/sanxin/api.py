@@ -29,6 +29,7 @@ from sanxin.orgs.api import people_router
 from sanxin.orgs.api import router as orgs_router
 from sanxin.points.api import router as points_router
 from sanxin.registry.api import router as registry_router
+from sanxin.stations.api import router as stations_router
 from sanxin.transfers.api import router as transfers_router
 from sanxin.transfers.credentials.api import router as credentials_router
 from sanxin.transfers.ledger.api import router as ledger_router
@@ -166,5 +167,6 @@ api.add_router("/transfers", transfers_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/points", points_router)
 api.add_router("/appeals", appeals_router)
+api.add_router("/stations", stations_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/credentials", credentials_router)

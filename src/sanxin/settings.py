@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "sanxin.meetings",
     "sanxin.points",
     "sanxin.appeals",
+    "sanxin.stations",
     "sanxin.demo",
 ]
 
@@ -289,3 +290,12 @@ APPEALS_CLASSIFY_THRESHOLD = float(os.environ.get("SANXIN_APPEALS_CLASSIFY_THRES
 # The departments' ranking: the weights of the three rates in the score (the 12345 assessments weigh
 # the resolution and the satisfaction far above the response).
 APPEALS_RANKING_WEIGHTS = {"response": 0.10, "resolution": 0.45, "satisfaction": 0.45}
+
+# --- stations -----------------------------------------------------------------------------------
+# The nearest search and the 15-minute service circle estimate minutes from the straight-line
+# distance times a detour factor for the street network, at the speed of the worker's way of moving
+# (km/h): an electric bicycle in city traffic, on foot, a car or a truck in town.
+STATIONS_DETOUR = 1.3
+STATIONS_SPEEDS_KMH = {"riding": 15.0, "walking": 4.5, "driving": 25.0, "truck": 20.0}
+STATIONS_NEAREST_MAX_M = 30_000
+STATIONS_CHECKIN_RADIUS_M = 300

@@ -426,6 +426,23 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "given_on": dt.date.today().isoformat(),
         "given_by": "走查帮扶人",
     },
+    # 服务阵地: a station of the target org; its place, hours, a closed day
+    ("POST", "/api/v1/stations"): lambda w, t: {
+        "org_id": t.pk,
+        "name": "走查驿站",
+        "kind": "nuanfeng",
+        "address": "走查路1号",
+        "lat": 30.6,
+        "lng": 114.3,
+    },
+    ("PATCH", "/api/v1/stations/{station_id}"): lambda w, t: {"phone": "027-12345678"},
+    ("PUT", "/api/v1/stations/{station_id}/hours"): lambda w, t: [
+        {"weekday": 0, "opens": "08:00", "closes": "20:00"}
+    ],
+    ("POST", "/api/v1/stations/{station_id}/closures"): lambda w, t: {
+        "on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+        "reason": "走查闭站",
+    },
     # 协调会: called by the target org over an appeal under it
     ("POST", "/api/v1/appeals/coordinations"): lambda w, t: {
         "org_id": t.pk,
@@ -954,8 +971,15 @@ class Walker:
             a, b = getattr(self.world, f"{pairs[model]}_a"), getattr(self.world, f"{pairs[model]}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.appeals.models import Appeal, Coordination, Extension, Hardship
+        from sanxin.stations.models import Station
 
-        names = {Appeal: "appeal", Extension: "extension", Hardship: "hardship", Coordination: "coordination"}
+        names = {
+            Appeal: "appeal",
+            Extension: "extension",
+            Hardship: "hardship",
+            Coordination: "coordination",
+            Station: "station",
+        }
         if model in names:
             name = names[model]
             a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")

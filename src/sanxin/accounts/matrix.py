@@ -47,6 +47,7 @@ MODULES = {
     "meetings": "组织生活",
     "points": "积分管理",
     "appeals": "诉求办理",
+    "stations": "服务阵地",
 }
 
 ACTIONS = {
@@ -79,6 +80,7 @@ ACTIONS = {
     "supervise": "督办（超时诉求、延期审核）",
     "hardship": "困难帮扶",
     "coordinate": "协调会",
+    "keep": "站点日常管理（开放时间、到站登记）",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -198,6 +200,17 @@ for _action in ("view", "handle", "supervise", "export"):
 allow(Role.HOTLINE, "appeals", "intake", {REG})
 allow(Role.HOTLINE, "appeals", "classify", {REG})
 allow(Role.HOTLINE, "appeals", "view", {REG})
+
+# 服务阵地: the offices keep the ledger of the stations their orgs manage; a station's keepers (驿站管理员,
+# an assignment list of kind ``stations``) set its hours and closures and register visits at the desk.
+# Finding the nearest station and checking in is every signed-in user's (reference and own routes).
+for _role, _anchors in _OFFICES.items():
+    for _action in ("view", "create", "change", "export"):
+        allow(_role, "stations", _action, _anchors)
+allow(Role.BRANCH_SECRETARY, "stations", "view", {ORG})
+for _action in ("view", "keep"):
+    allow(Role.STATION_KEEPER, "stations", _action, {ASG})
+
 allow(Role.STATION_KEEPER, "appeals", "intake", {REG, ASG})
 allow(Role.SECURITY_ADMIN, "appeals", "reveal", {ORG, REG})
 allow(Role.SECURITY_ADMIN, "system", "view", {ORG, REG})

@@ -1,0 +1,278 @@
+"""/api/v1/stations: 服务阵地. Anyone signed in finds the nearest open stations and checks in; the
+offices keep the ledger of the stations their orgs manage (create, change); keepers set the hours and
+closures. Every write goes through ``stations.services``."""
+
+import datetime as dt
+from typing import Literal
+
+from django.conf import settings
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from sanxin.core.apischema import PageNumber
+from sanxin.core.permissions import permission
+from sanxin.orgs.models import Org
+
+from . import selectors, services
+from .hours import Interval
+from .models import AMENITY_CODES, Amenity, CheckInMethod, HostKind, Station, StationKind, StationStatus
+
+router = Router(tags=["服务阵地"])
+
+KINDS = Literal[tuple(StationKind.values)]  # type: ignore[valid-type]
+HOSTS = Literal[tuple(HostKind.values)]  # type: ignore[valid-type]
+STATUSES = Literal[tuple(StationStatus.values)]  # type: ignore[valid-type]
+METHODS = Literal[tuple(CheckInMethod.values)]  # type: ignore[valid-type]
+MODES = Literal[tuple(settings.STATIONS_SPEEDS_KMH)]  # type: ignore[valid-type]
+
+
+def _codes(mask: int) -> list[str]:
+    return [code for code, bit in AMENITY_CODES.items() if mask & bit]
+
+
+class AmenityOut(Schema):
+    code: str
+    name: str
+
+
+class HoursIO(Schema):
+    weekday: int = Field(ge=0, le=6, description="0=周一 … 6=周日")
+    opens: dt.time
+    closes: dt.time = Field(description="不晚于开门时间表示次日关门（如 22:00–06:00）")
+
+
+class StationOut(Schema):
+    id: int = Field(validation_alias="pk")
+    name: str
+    kind: str
+    kind_label: str = Field(validation_alias="get_kind_display")
+    host_kind: str
+    host_name: str
+    org_id: int
+    address: str
+    lat: float = Field(description="纬度（WGS-84）")
+    lng: float = Field(description="经度（WGS-84）")
+    amenities: list[str]
+    services: list[str]
+    capacity: int | None
+    phone: str
+    status: str
+    hours: list[HoursIO]
+
+    @staticmethod
+    def resolve_amenities(obj):
+        return _codes(obj.amenities)
+
+    @staticmethod
+    def resolve_hours(obj):
+        return list(obj.hours.all())
+
+
+class NearOut(Schema):
+    id: int
+    name: str
+    kind: str
+    address: str
+    lat: float
+    lng: float
+    amenities: list[str]
+    distance_m: float = Field(description="直线距离（米）")
+    minutes: float = Field(description="估计用时（分钟）：直线距离×绕行系数÷出行速度")
+    hours_today: str
+
+
+class NearestFilters(Schema):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    amenity: list[str] = Field(default_factory=list, description="需要的设施（可多选）：water、charging…")
+    open_at: dt.datetime | None = Field(None, description="在此时间开放（默认现在）")
+    kind: list[KINDS] = Field(default_factory=list)
+    mode: MODES = "riding"
+    limit: int = Field(5, ge=1, le=50)
+
+
+@router.get("/amenities", response=list[AmenityOut], summary="服务设施代码")
+@permission.reference()
+def amenities(request):
+    return [AmenityOut(code=code, name=str(Amenity(bit).label)) for code, bit in AMENITY_CODES.items()]
+
+
+@router.get("/nearest", response=list[NearOut], summary="最近的开放站点（按设施和时间筛选）")
+@permission.reference()
+def nearest(request, filters: Query[NearestFilters]):
+    lat, lng = services.coordinates(filters.lat, filters.lng)
+    rows = selectors.nearest(
+        lat,
+        lng,
+        amenities=services.amenity_mask(filters.amenity),
+        open_at=filters.open_at or timezone.now(),
+        kinds=filters.kind,
+        limit=filters.limit,
+        mode=filters.mode,
+    )
+    return [
+        NearOut(
+            id=n.station.pk,
+            name=n.station.name,
+            kind=n.station.kind,
+            address=n.station.address,
+            lat=n.station.lat,
+            lng=n.station.lng,
+            amenities=_codes(n.station.amenities),
+            distance_m=n.distance_m,
+            minutes=n.minutes,
+            hours_today=n.hours_today,
+        )
+        for n in rows
+    ]
+
+
+class StationIn(Schema):
+    org_id: int = Field(description="管理党组织")
+    name: str = Field(max_length=120)
+    kind: KINDS
+    host_kind: HOSTS = "other"
+    host_name: str = Field("", max_length=120)
+    address: str = Field(max_length=200)
+    region: str | None = Field(None, description="所在街道（区划代码），默认管理党组织的")
+    lat: float
+    lng: float
+    amenities: list[str] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list, description="提供的服务（诉求类别代码）")
+    capacity: int | None = Field(None, ge=0, le=10_000)
+    phone: str = Field("", max_length=30)
+    opened_on: dt.date | None = None
+    hours: list[HoursIO] = Field(default_factory=list)
+
+
+class StationPatch(Schema):
+    name: str | None = Field(None, max_length=120)
+    host_name: str | None = Field(None, max_length=120)
+    address: str | None = Field(None, max_length=200)
+    lat: float | None = None
+    lng: float | None = None
+    amenities: list[str] | None = None
+    services: list[str] | None = None
+    capacity: int | None = Field(None, ge=0, le=10_000)
+    phone: str | None = Field(None, max_length=30)
+    status: STATUSES | None = None
+
+
+def _station(request, station_id: int) -> Station:
+    return request.scope.get(Station.objects.prefetch_related("hours"), pk=station_id)
+
+
+def _intervals(rows: list[HoursIO]) -> list[Interval]:
+    return [Interval(r.weekday, r.opens, r.closes) for r in rows]
+
+
+@router.get("", response=list[StationOut], summary="服务阵地台账（本人管理范围）")
+@permission("stations", "view")
+@paginate(PageNumber)
+def station_list(request):
+    return selectors.for_scope(request.scope).prefetch_related("hours")
+
+
+@router.post("", response={201: StationOut}, summary="新建服务阵地")
+@permission("stations", "create")
+def station_create(request, payload: StationIn):
+    org = request.scope.get(Org, pk=payload.org_id)
+    data = payload.dict(exclude={"org_id", "hours", "amenities", "services", "region"})
+    station = services.station_create(
+        actor=request.auth,
+        org=org,
+        amenities=payload.amenities,
+        services=payload.services,
+        region=payload.region,
+        hours=_intervals(payload.hours),
+        **data,
+    )
+    return Status(201, _station(request, station.pk))
+
+
+@router.get("/{station_id}", response=StationOut, summary="站点详情")
+@permission("stations", "view", model=Station, lookup="station_id")
+def station_detail(request, station_id: int):
+    return _station(request, station_id)
+
+
+@router.patch("/{station_id}", response=StationOut, summary="修改站点")
+@permission("stations", "change", model=Station, lookup="station_id")
+def station_update(request, station_id: int, payload: StationPatch):
+    station = _station(request, station_id)
+    data = payload.dict(exclude_unset=True)
+    services.station_update(
+        actor=request.auth,
+        station=station,
+        amenities=data.pop("amenities", None),
+        services=data.pop("services", None),
+        status=data.pop("status", None),
+        **data,
+    )
+    return _station(request, station_id)
+
+
+@router.put("/{station_id}/hours", response=StationOut, summary="设定每周开放时间")
+@permission("stations", "keep", model=Station, lookup="station_id")
+def hours_set(request, station_id: int, payload: list[HoursIO]):
+    station = _station(request, station_id)
+    services.hours_set(actor=request.auth, station=station, hours=_intervals(payload))
+    return _station(request, station_id)
+
+
+class ClosureIn(Schema):
+    on: dt.date
+    closed: bool = True
+    opens: dt.time | None = None
+    closes: dt.time | None = None
+    reason: str = Field("", max_length=200)
+
+
+@router.post("/{station_id}/closures", response={201: dict}, summary="闭站或特别开放时间（某一天）")
+@permission("stations", "keep", model=Station, lookup="station_id")
+def closure_set(request, station_id: int, payload: ClosureIn):
+    row = services.closure_set(actor=request.auth, station=_station(request, station_id), **payload.dict())
+    return Status(201, {"id": row.pk, "on": row.on.isoformat(), "closed": row.closed})
+
+
+class CheckInIn(Schema):
+    method: METHODS
+    token: str = Field("", max_length=64, description="站点二维码中的令牌（扫码签到）")
+    lat: float | None = None
+    lng: float | None = None
+    used: list[str] = Field(default_factory=list, description="使用的设施")
+
+
+class VisitOut(Schema):
+    id: int = Field(validation_alias="pk")
+    station_id: int
+    at: dt.datetime
+    method: str
+    distance_m: int | None
+    used: list[str]
+
+    @staticmethod
+    def resolve_used(obj):
+        return _codes(obj.used)
+
+
+@router.post("/{station_id}/checkin", response={201: VisitOut}, summary="到站签到（扫码或定位）")
+@permission.own()
+def check_in(request, station_id: int, payload: CheckInIn):
+    from sanxin.core.errors import NotFound
+
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        raise NotFound()
+    visit = services.check_in(
+        actor=request.auth,
+        station=station,
+        method=payload.method,
+        token=payload.token,
+        lat=payload.lat,
+        lng=payload.lng,
+        used=payload.used,
+    )
+    return Status(201, visit)

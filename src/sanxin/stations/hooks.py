@@ -1,0 +1,31 @@
+"""Wiring of stations: the scope of its rows (the managing org's path, region and industry; a keeper's
+assignment list of kind ``stations``) and audit labels."""
+
+from __future__ import annotations
+
+KEEPERS_KIND = "stations"
+
+
+def ready() -> None:
+    from sanxin.core import audit, scope
+
+    from .models import Closure, Hours, Review, Station, Visit
+
+    on_org = {"org_path": "org__path", "region": "region_id", "industry": "org__industry_id"}
+    scope.register(Station, **on_org, assignments={KEEPERS_KIND: "pk"})
+    for model in (Hours, Closure, Visit, Review):
+        scope.register(
+            model,
+            org_path="station__org__path",
+            region="station__region_id",
+            industry="station__org__industry_id",
+            assignments={KEEPERS_KIND: "station_id"},
+        )
+    audit.label_actions(
+        {
+            "station_create": "新建服务阵地",
+            "station_update": "修改服务阵地",
+            "station_hours": "设定开放时间",
+            "station_closure": "设定闭站或特别开放时间",
+        }
+    )

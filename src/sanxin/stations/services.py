@@ -1,0 +1,303 @@
+"""Writes of the stations module: a station with its place, amenities and services; its weekly hours
+and the days that differ; a visit (check-in at the door's QR code, by location, or at the desk).
+
+Who: the offices over the managing org (``stations.create`` / ``stations.change``), the station's
+keepers (``STATION_KEEPER`` grants over an assignment list of kind ``stations``: hours, closures, the
+visit log). Anyone signed in checks in.
+
+Refusals: ``InvalidInput`` with the field (coordinates, amenities, hours), ``RuleViolation``
+``not_open`` (a check-in at a station that is not open at the time), ``too_far`` (a location check-in
+farther than ``STATIONS_CHECKIN_RADIUS_M``), ``bad_token``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sanxin.core import audit, geo
+from sanxin.core.errors import InvalidInput, PermissionDenied, RuleViolation
+from sanxin.core.models import Region
+from sanxin.core.scope import scope_for
+from sanxin.orgs.models import Org
+
+from . import hours as hours_mod
+from . import spatial
+from .models import (
+    AMENITY_CODES,
+    CheckInMethod,
+    Closure,
+    HostKind,
+    Hours,
+    Station,
+    StationKind,
+    StationStatus,
+    Visit,
+)
+
+FIELDS = ("name", "kind", "host_kind", "host_name", "address", "lat", "lng", "capacity", "phone", "opened_on")
+
+
+def coordinates(lat, lng, *, field: str = "lat") -> tuple[float, float]:
+    """A WGS-84 point in China, or ``InvalidInput`` in Chinese."""
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise InvalidInput("坐标应为数字（纬度、经度）", field=field) from None
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        raise InvalidInput("坐标应为有限的数字", field=field)
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise InvalidInput("坐标超出范围：纬度在-90到90之间，经度在-180到180之间", field=field)
+    if not geo.in_china(lat, lng):
+        raise InvalidInput("坐标不在我国境内，请核对（使用 WGS-84 坐标）", field=field)
+    return lat, lng
+
+
+def amenity_mask(codes) -> int:
+    """The bit set of amenity codes (``water``, ``charging``…), or ``InvalidInput`` naming the unknown."""
+    mask = 0
+    for code in codes or []:
+        if code not in AMENITY_CODES:
+            raise InvalidInput(f"未知的服务设施：{code}", field="amenities")
+        mask |= AMENITY_CODES[code]
+    return mask
+
+
+def _services(codes) -> list[str]:
+    from sanxin.appeals.models import Category
+
+    codes = list(dict.fromkeys(codes or []))
+    known = set(Category.objects.filter(pk__in=codes).values_list("pk", flat=True))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(f"未知的服务类别：{unknown[0]}", field="services")
+    return codes
+
+
+def _check(data: dict) -> dict:
+    out = dict(data)
+    name = (out.get("name") or "").strip()
+    if not name:
+        raise InvalidInput("请填写站点名称", field="name")
+    out["name"] = name[:120]
+    if out.get("kind") not in StationKind.values:
+        raise InvalidInput("请选择站点类型", field="kind")
+    if out.get("host_kind", HostKind.OTHER) not in HostKind.values:
+        raise InvalidInput("请选择依托场所类型", field="host_kind")
+    if not (out.get("address") or "").strip():
+        raise InvalidInput("请填写地址", field="address")
+    out["lat"], out["lng"] = coordinates(out.get("lat"), out.get("lng"))
+    cap = out.get("capacity")
+    if cap is not None and (not isinstance(cap, int) or cap < 0 or cap > 10_000):
+        raise InvalidInput("可容纳人数应为 0 到 10000 之间的整数", field="capacity")
+    return out
+
+
+def _place(station: Station) -> None:
+    for name, cell in spatial.cells(station.lat, station.lng).items():
+        setattr(station, name, cell)
+
+
+def _require(actor, action: str, org: Org) -> None:
+    if actor is not None and not scope_for(actor, "stations", action).contains(org):
+        raise PermissionDenied("该党组织不在你的管理范围内")
+
+
+def station_create(
+    *, actor, org: Org, amenities=(), services=(), region: str | None = None, hours=None, **data
+) -> Station:
+    """A new station managed by ``org``; ``hours`` is a list of ``hours.Interval`` (or none yet)."""
+    _require(actor, "create", org)
+    data = _check(data)
+    station = Station(org=org, **{k: v for k, v in data.items() if k in FIELDS})
+    station.amenities = amenity_mask(amenities)
+    station.services = _services(services)
+    if region:
+        station.region = Region.objects.filter(pk=region).first()
+        if station.region is None:
+            raise InvalidInput("未知的行政区划", field="region")
+    else:
+        station.region = org.region
+    intervals = _intervals(hours) if hours is not None else []
+    _place(station)
+    station.checkin_token = secrets.token_urlsafe(16)
+    with transaction.atomic():
+        station.save()
+        Hours.objects.bulk_create(
+            [Hours(station=station, weekday=iv.weekday, opens=iv.opens, closes=iv.closes) for iv in intervals]
+        )
+        audit.record(actor=actor, action="station_create", obj=station, after=audit.snapshot(station))
+    return station
+
+
+def station_update(*, actor, station: Station, amenities=None, services=None, status=None, **data) -> Station:
+    _require(actor, "change", station.org)
+    before = audit.snapshot(station)
+    merged = {k: getattr(station, k) for k in FIELDS} | {k: v for k, v in data.items() if k in FIELDS}
+    merged = _check(merged)
+    for k in FIELDS:
+        setattr(station, k, merged[k])
+    if amenities is not None:
+        station.amenities = amenity_mask(amenities)
+    if services is not None:
+        station.services = _services(services)
+    if status is not None:
+        if status not in StationStatus.values:
+            raise InvalidInput("未知的站点状态", field="status")
+        station.status = status
+    _place(station)
+    with transaction.atomic():
+        station.save()
+        audit.record(
+            actor=actor, action="station_update", obj=station, before=before, after=audit.snapshot(station)
+        )
+    return station
+
+
+def _intervals(rows) -> list[hours_mod.Interval]:
+    out = []
+    for r in rows:
+        iv = (
+            r
+            if isinstance(r, hours_mod.Interval)
+            else hours_mod.Interval(r["weekday"], r["opens"], r["closes"])
+        )
+        out.append(iv)
+    try:
+        return hours_mod.check(out)
+    except hours_mod.HoursError as exc:
+        raise InvalidInput(exc.message, field="hours") from None
+
+
+def _keeps(actor, station: Station) -> None:
+    if actor is None:
+        return
+    if not (
+        scope_for(actor, "stations", "change").contains(station.org)
+        or scope_for(actor, "stations", "keep").contains(station)
+    ):
+        raise PermissionDenied("只有站点管理员和管理党组织可以修改开放时间")
+
+
+def hours_set(*, actor, station: Station, hours) -> list[Hours]:
+    """Replace the weekly hours."""
+    _keeps(actor, station)
+    intervals = _intervals(hours)
+    with transaction.atomic():
+        before = [iv.label() for iv in _weekly(station)]
+        station.hours.all().delete()
+        rows = Hours.objects.bulk_create(
+            [Hours(station=station, weekday=iv.weekday, opens=iv.opens, closes=iv.closes) for iv in intervals]
+        )
+        audit.record(
+            actor=actor,
+            action="station_hours",
+            obj=station,
+            before={"hours": before},
+            after={"hours": [iv.label() for iv in intervals]},
+        )
+    return rows
+
+
+def closure_set(
+    *, actor, station: Station, on: dt.date, closed: bool = True, opens=None, closes=None, reason: str = ""
+) -> Closure:
+    """A day that differs: closed, or open only at the given hours (overnight allowed)."""
+    _keeps(actor, station)
+    if not closed and (opens is None or closes is None):
+        raise InvalidInput("请填写当天的开门和关门时间", field="opens")
+    if on < timezone.localdate() - dt.timedelta(days=1):
+        raise InvalidInput("不能修改已经过去的日期", field="on")
+    with transaction.atomic():
+        row, _ = Closure.objects.update_or_create(
+            station=station,
+            on=on,
+            defaults={
+                "closed": closed,
+                "opens": None if closed else opens,
+                "closes": None if closed else closes,
+                "reason": reason.strip()[:200],
+            },
+        )
+        audit.record(
+            actor=actor, action="station_closure", obj=station, after={"on": on.isoformat(), "closed": closed}
+        )
+    return row
+
+
+def _weekly(station: Station) -> list[hours_mod.Interval]:
+    return [hours_mod.Interval(h.weekday, h.opens, h.closes) for h in station.hours.all()]
+
+
+def _overrides(station: Station) -> dict:
+    return {
+        c.on: hours_mod.DayOverride(c.on, None if c.closed else c.opens, None if c.closed else c.closes)
+        for c in station.closures.all()
+    }
+
+
+def open_at(station: Station, at: dt.datetime) -> bool:
+    if station.status != StationStatus.OPEN:
+        return False
+    local = timezone.localtime(at) if timezone.is_aware(at) else at
+    return hours_mod.is_open(local, _weekly(station), _overrides(station))
+
+
+def check_in(
+    *,
+    actor,
+    station: Station,
+    method: str,
+    token: str = "",
+    lat=None,
+    lng=None,
+    used=(),
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Visit:
+    """A visit: by the QR code at the door (its token), by the phone's location (within the radius),
+    or registered at the desk by a keeper (``actor`` is the keeper; no user)."""
+    now = now or timezone.now()
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("请先登录")
+    if method not in CheckInMethod.values:
+        raise InvalidInput("未知的签到方式", field="method")
+    distance = None
+    user = actor
+    if method == CheckInMethod.QR:
+        if not token or not secrets.compare_digest(token, station.checkin_token):
+            raise RuleViolation("二维码无效，请扫描站点门口的二维码", code="bad_token")
+    elif method == CheckInMethod.LOCATION:
+        if lat is None or lng is None:
+            raise InvalidInput("定位签到需要当前位置", field="lat")
+        lat, lng = coordinates(lat, lng)
+        distance = round(geo.distance_m(lat, lng, station.lat, station.lng))
+        radius = settings.STATIONS_CHECKIN_RADIUS_M
+        if distance > radius:
+            raise RuleViolation(
+                f"距离站点约 {distance} 米，需在 {radius} 米内签到", code="too_far", field="lat"
+            )
+    else:
+        _keeps(actor, station)
+        user = None
+    if not open_at(station, now):
+        raise RuleViolation("站点当前不在开放时间", code="not_open")
+    mask = amenity_mask(used)
+    if mask & ~station.amenities:
+        raise InvalidInput("站点没有所选的服务设施", field="used")
+    visit = Visit.objects.create(
+        station=station,
+        user=user,
+        at=now,
+        method=method,
+        distance_m=distance,
+        used=mask,
+        note=note.strip()[:200],
+        recorded_by=actor if method == CheckInMethod.DESK else None,
+    )
+    return visit

@@ -1,0 +1,140 @@
+"""Opening hours (overnight intervals, overlaps refused, days that differ), the station ledger through
+the API with its Chinese errors, check-in at the door, by location and at the desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from sanxin.core.errors import InvalidInput, PermissionDenied, RuleViolation
+from sanxin.stations import services
+from sanxin.stations.hours import DayOverride, HoursError, Interval, check, is_open, today_label
+from sanxin.stations.models import Station, Visit
+from tests.helpers import ApiClient, assert_error
+from tests.stations.conftest import CITY
+
+T = dt.time
+FRI = dt.date(2026, 12, 4)  # a Friday
+
+
+def at(day: dt.date, h: int, m: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(h, m))
+
+
+def test_an_overnight_interval_runs_into_the_next_day_and_overlaps_are_refused():
+    night = [Interval(4, T(22), T(6))]  # Friday 22:00 – Saturday 06:00
+    assert is_open(at(FRI, 23, 59), night) and is_open(at(FRI + dt.timedelta(days=1), 5, 59), night)
+    assert not is_open(at(FRI + dt.timedelta(days=1), 6), night) and not is_open(at(FRI, 21, 59), night)
+    check([*night, Interval(5, T(6), T(12))])  # touching is fine
+    with pytest.raises(HoursError) as exc:
+        check([*night, Interval(5, T(5), T(12))])
+    assert "重叠" in exc.value.message and "周五 22:00–次日06:00" in exc.value.message
+    with pytest.raises(HoursError):
+        check([Interval(0, T(8), T(12)), Interval(0, T(11), T(14))])
+    with pytest.raises(HoursError):  # Sunday's night runs into Monday morning
+        check([Interval(6, T(20), T(2)), Interval(0, T(1), T(9))])
+    whole = [Interval(d, T(0), T(0)) for d in range(7)]
+    assert check(whole) and is_open(at(FRI, 0), whole) and today_label(FRI, whole) == "全天"
+
+
+def test_a_day_that_differs_replaces_the_intervals_that_begin_on_it():
+    week = [Interval(d, T(8), T(20)) for d in range(7)] + [Interval(3, T(22), T(2))]
+    thu = FRI - dt.timedelta(days=1)
+    closed = {FRI: DayOverride(FRI)}
+    assert not is_open(at(FRI, 10), week, closed)
+    assert is_open(at(FRI, 1), week, closed)  # Thursday's night still ends as usual
+    special = {FRI: DayOverride(FRI, T(12), T(14))}
+    assert is_open(at(FRI, 13), week, special) and not is_open(at(FRI, 10), week, special)
+    assert today_label(FRI, week, special) == "12:00–14:00" and today_label(FRI, week, closed) == "闭站"
+    assert today_label(thu, week) == "08:00–20:00、22:00–次日02:00"
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "message"),
+    [
+        (95, 114.3, "超出范围"),
+        (float("nan"), 114.3, "有限"),
+        ("north", 114.3, "数字"),
+        (37.57, 126.98, "不在我国境内"),
+    ],
+)
+def test_bad_coordinates_are_refused(st, lat, lng, message):
+    with pytest.raises(InvalidInput) as exc:
+        services.station_create(actor=st.office, org=st.org, name="站", kind="nuanfeng", address="路", lat=lat,
+                                lng=lng)  # fmt: skip
+    assert message in exc.value.message and exc.value.field == "lat"
+    assert Station.objects.count() == 1
+
+
+def test_the_api_refuses_bad_input_in_chinese_and_creates_nothing(st):
+    api = ApiClient(st.office)
+    good = {"org_id": st.org.pk, "name": "暖蜂驿站·汉口站", "kind": "nuanfeng", "address": "解放大道1号",
+            "lat": 30.6, "lng": 114.28, "amenities": ["water"], "hours": [{"weekday": 0, "opens": "08:00",
+                                                                               "closes": "20:00"}]}  # fmt: skip
+    err = assert_error(api.post("/api/v1/stations", good | {"amenities": ["water", "sauna"]}), 422)
+    assert "sauna" in err["message"]
+    overlapping = [
+        {"weekday": 4, "opens": "22:00", "closes": "06:00"},
+        {"weekday": 5, "opens": "05:00", "closes": "09:00"},
+    ]
+    err = assert_error(api.post("/api/v1/stations", good | {"hours": overlapping}), 422)
+    assert "重叠" in err["message"]
+    assert_error(api.post("/api/v1/stations", good | {"lat": 95}), 422)
+    assert_error(api.post("/api/v1/stations", good | {"lat": "north"}), 422)
+    assert Station.objects.count() == 1
+    r = api.post("/api/v1/stations", good | {"hours": overlapping[:1]})
+    assert r.status_code == 201 and r.json()["hours"] == [
+        {"weekday": 4, "opens": "22:00:00", "closes": "06:00:00"}
+    ]
+    assert api.get("/api/v1/stations/amenities").json()[0] == {"code": "water", "name": "饮水"}
+    near = api.get("/api/v1/stations/nearest", {"lat": 30.6, "lng": 114.28, "amenity": "water",
+                                                 "open_at": "2026-12-04T23:00:00+08:00"}).json()  # fmt: skip
+    assert [n["name"] for n in near] == ["暖蜂驿站·汉口站"] and near[0]["distance_m"] == 0
+    assert_error(api.get("/api/v1/stations/nearest", {"lat": 30.6, "lng": 114.28, "amenity": "sauna"}), 422)
+    assert_error(api.get("/api/v1/stations/nearest", {"lat": 95, "lng": 114.28}), 422)
+    outsider = ApiClient(st.keeper)
+    assert outsider.post("/api/v1/stations", good).status_code == 403
+
+
+def test_check_in_at_the_door_by_location_and_at_the_desk(st):
+    from tests.factories import UserFactory
+
+    rider = UserFactory()
+    s = st.station
+    noon = timezone.make_aware(dt.datetime.combine(FRI, T(12)))
+    v = services.check_in(
+        actor=rider, station=s, method="qr", token=s.checkin_token, used=["charging"], now=noon
+    )
+    assert v.user == rider and v.used == 2
+    with pytest.raises(RuleViolation) as exc:
+        services.check_in(actor=rider, station=s, method="qr", token="forged", now=noon)
+    assert exc.value.code == "bad_token"
+    with pytest.raises(RuleViolation) as exc:  # about 1.1 km away
+        services.check_in(
+            actor=rider, station=s, method="location", lat=CITY[0] + 0.01, lng=CITY[1], now=noon
+        )
+    assert exc.value.code == "too_far"
+    v = services.check_in(
+        actor=rider, station=s, method="location", lat=CITY[0] + 0.001, lng=CITY[1], now=noon
+    )
+    assert 100 <= v.distance_m <= 120
+    with pytest.raises(RuleViolation) as exc:  # 23:00, closed
+        services.check_in(actor=rider, station=s, method="qr", token=s.checkin_token,
+                          now=noon + dt.timedelta(hours=11))  # fmt: skip
+    assert exc.value.code == "not_open"
+    with pytest.raises(InvalidInput):  # no microwave here
+        services.check_in(
+            actor=rider, station=s, method="qr", token=s.checkin_token, used=["microwave"], now=noon
+        )
+    with pytest.raises(PermissionDenied):  # only a keeper registers at the desk
+        services.check_in(actor=rider, station=s, method="desk", now=noon)
+    v = services.check_in(actor=st.keeper, station=s, method="desk", note="送水", now=noon)
+    assert v.user is None and v.recorded_by == st.keeper
+    assert Visit.objects.count() == 3
+    services.closure_set(actor=st.keeper, station=s, on=FRI, reason="停电检修")
+    with pytest.raises(RuleViolation):
+        services.check_in(actor=rider, station=s, method="qr", token=s.checkin_token, now=noon)
+    with pytest.raises(PermissionDenied):
+        services.hours_set(actor=rider, station=s, hours=[])
