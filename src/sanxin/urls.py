@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/", include("sanxin.meetings.urls")),
     path("points/", include("sanxin.points.urls")),
     path("appeals/", include("sanxin.appeals.urls")),
+    path("stations/", include("sanxin.stations.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -138,3 +138,35 @@ def test_check_in_at_the_door_by_location_and_at_the_desk(st):
         services.check_in(actor=rider, station=s, method="qr", token=s.checkin_token, now=noon)
     with pytest.raises(PermissionDenied):
         services.hours_set(actor=rider, station=s, hours=[])
+
+
+def test_the_phone_pages_find_the_nearest_open_station_and_check_in(st):
+    from django.test import Client
+
+    from tests.factories import PASSWORD, UserFactory
+
+    rider = UserFactory()
+    c = Client()
+    assert c.login(username=rider.username, password=PASSWORD)
+    far = services.station_create(actor=None, org=st.org, name="暖蜂驿站·远处", kind="nuanfeng", address="远路",
+                                  lat=CITY[0] + 0.05, lng=CITY[1], amenities=["water"],
+                                  hours=[Interval(d, T(0), T(0)) for d in range(7)])  # fmt: skip
+    noon = timezone.make_aware(dt.datetime.combine(FRI, T(12)))
+    import time_machine
+
+    with time_machine.travel(noon, tick=False):
+        page = c.get(
+            "/stations/", {"lat": CITY[0] + 0.001, "lng": CITY[1], "amenity": "charging"}
+        ).content.decode()
+        assert st.station.name in page and far.name not in page and "111 米" in page
+        page = c.get("/stations/", {"lat": CITY[0] + 0.001, "lng": CITY[1]}).content.decode()
+        assert page.index(st.station.name) < page.index(far.name)
+        assert "不在我国境内" in c.get("/stations/", {"lat": 37.57, "lng": 126.98}).content.decode()
+        r = c.post(f"/stations/{st.station.pk}/", {"t": st.station.checkin_token, "used": ["water"]})
+        assert r.status_code == 302 and Visit.objects.get().used == 1
+        r = c.post(f"/stations/{st.station.pk}/", {"lat": CITY[0] + 0.02, "lng": CITY[1]})
+        assert r.status_code == 400 and "300 米内签到" in r.content.decode()  # too far: told so
+        assert Visit.objects.count() == 1
+    with time_machine.travel(noon + dt.timedelta(hours=10), tick=False):  # 22:00: only the 24-hour one
+        page = c.get("/stations/", {"lat": CITY[0], "lng": CITY[1]}).content.decode()
+        assert far.name in page and st.station.name not in page

@@ -7,7 +7,7 @@ KEEPERS_KIND = "stations"
 
 
 def ready() -> None:
-    from sanxin.core import audit, scope
+    from sanxin.core import audit, registry, scope
 
     from .models import Closure, Hours, Review, Station, Visit
 
@@ -21,6 +21,15 @@ def ready() -> None:
             industry="station__org__industry_id",
             assignments={KEEPERS_KIND: "station_id"},
         )
+    registry.nav(
+        registry.NavItem(
+            key="stations.nearby",
+            label="附近驿站",
+            url_name="stations:nearby",
+            order=22,
+            visible=lambda u: getattr(u, "is_authenticated", False),
+        )
+    )
     audit.label_actions(
         {
             "station_create": "新建服务阵地",

@@ -113,7 +113,7 @@ class Station(TimeStampedModel):
     )
     opened_on = models.DateField(_("建成日期"), null=True, blank=True)
     photos = models.ManyToManyField(StoredFile, blank=True, related_name="+")
-    # Where the station's QR code at the door points: /stations/<id>/checkin/?t=<token>.
+    # The QR code at the station's door opens /stations/<id>/?t=<token>: check-in without a location.
     checkin_token = models.CharField(max_length=32, editable=False, unique=True)
 
     class Meta:

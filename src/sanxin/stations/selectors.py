@@ -24,6 +24,11 @@ class Near:
     minutes: float
     hours_today: str
 
+    @property
+    def distance_label(self) -> str:
+        d = self.distance_m
+        return f"{d:.0f} 米" if d < 1000 else f"{d / 1000:.1f} 公里"
+
 
 def minutes_for(distance_m: float, mode: str) -> float:
     """Estimated minutes to cover ``distance_m`` in a straight line at the mode's speed, times the
@@ -96,3 +101,12 @@ def nearest(
 
 def for_scope(scope: Scope) -> QuerySet[Station]:
     return scope.filter(Station.objects.all()).select_related("org", "region")
+
+
+def hours_today(station: Station, day: dt.date) -> str:
+    station.closures_today = list(station.closures.filter(on__gte=day - dt.timedelta(days=1), on__lte=day))
+    overrides = {
+        c.on: DayOverride(c.on, None if c.closed else c.opens, None if c.closed else c.closes)
+        for c in station.closures_today
+    }
+    return today_label(day, _weekly(station), overrides)
