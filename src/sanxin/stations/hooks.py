@@ -9,6 +9,7 @@ KEEPERS_KIND = "stations"
 def ready() -> None:
     from sanxin.core import audit, registry, scope
 
+    from . import demo  # noqa: F401  (the demo step)
     from .models import Closure, Hours, Review, Station, Visit
 
     on_org = {"org_path": "org__path", "region": "region_id", "industry": "org__industry_id"}

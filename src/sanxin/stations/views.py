@@ -27,9 +27,9 @@ def _amenity_choices():
 
 def _street_point(code: str) -> tuple[float, float] | None:
     """A street's stations' mean point: where someone who names their street probably is."""
-    row = Station.objects.filter(
-        region_id__startswith=code[:9], status=StationStatus.OPEN
-    ).aggregate(lat=Avg("lat"), lng=Avg("lng"))
+    row = Station.objects.filter(region__code__startswith=code[:9], status=StationStatus.OPEN).aggregate(
+        lat=Avg("lat"), lng=Avg("lng")
+    )
     return (row["lat"], row["lng"]) if row["lat"] is not None else None
 
 
