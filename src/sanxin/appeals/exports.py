@@ -39,12 +39,15 @@ def labels(by: str | None, keys: list) -> dict:
     keys = [k for k in keys if k is not None]
     if by == "category":
         return dict(Category.objects.filter(pk__in=keys).values_list("code", "name"))
-    if by == "department":
-        return dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "department":  # the appeals that never reached a department, under their own name
+        return {None: "未到部门", **dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))}
     if by == "platform":
         from sanxin.registry.models import Organization
 
-        return dict(Organization.objects.filter(pk__in=keys).values_list("pk", "name"))
+        return {
+            None: "未涉及平台",
+            **dict(Organization.objects.filter(pk__in=keys).values_list("pk", "name")),
+        }
     if by == "region":
         from sanxin.core.models import Region
 

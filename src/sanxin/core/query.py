@@ -67,8 +67,8 @@ def in_values(model: type[models.Model], field: str, values) -> RawSQL:
 class SecondsBetween(models.Func):
     """``end - start`` in seconds (a float) on both databases: ``date_part('epoch', …)`` on PostgreSQL,
     ``julianday`` arithmetic on SQLite (which stores datetimes as ISO text). Not ``EXTRACT(EPOCH FROM
-    …)``: since PostgreSQL 14 that is ``numeric``, built for every row and then cast (measured on a
-    month of 80,000 appeals: 888 ms against 546 for the same grouped query)."""
+    …)``: since PostgreSQL 14 that is ``numeric``, built for every row (the appeals metrics of a year,
+    965,000 appeals by month with both p90s: 2.6 s with EXTRACT, 2.0 s with date_part)."""
 
     output_field = models.FloatField()
     arity = 2
