@@ -142,3 +142,47 @@ def test_metrics_by_category(aw):
     assert_error(
         ApiClient(aw.zzb).get("/api/v1/appeals/metrics", {"start": "2026-02-01", "end": "2026-01-01"}), 422
     )
+
+
+def test_a_station_desk_registers_an_appeal_at_its_own_station(aw):
+    import datetime as dt
+
+    from sanxin.accounts.matrix import Role
+    from sanxin.accounts.services import grant_create
+    from sanxin.stations import services as station_services
+    from sanxin.stations.hours import Interval
+    from tests.factories import UserFactory
+
+    week = [Interval(d, dt.time(0), dt.time(0)) for d in range(7)]
+    ours, theirs = (
+        station_services.station_create(
+            actor=None,
+            org=aw.branch,
+            name=name,
+            kind="nuanfeng",
+            address="解放路",
+            lat=30.26,
+            lng=120.17,
+            region="390102001000",
+            hours=week,
+        )
+        for name in ("城关暖蜂驿站", "河东暖蜂驿站")
+    )
+    keeper = UserFactory()
+    grant_create(actor=None, user=keeper, role=Role.STATION_KEEPER, assignment_kind="stations",
+                 object_ids=[str(ours.pk)])  # fmt: skip
+    grant_create(actor=None, user=keeper, role=Role.STATION_KEEPER, region=aw.branch.region)
+    api = ApiClient(keeper)
+    payload = {"text": "骑手在驿站反映：小区不让电动车进，送餐只能走路上楼", "kind": "help", "consent": True,
+               "channel": "station", "contact_name": "王师傅", "contact_phone": "13800001111"}  # fmt: skip
+    assert_error(api.post("/api/v1/appeals/intake", payload | {"station_id": theirs.pk}), 403)
+    err = assert_error(
+        api.post("/api/v1/appeals/intake", payload | {"station_id": ours.pk, "channel": "hotline"}), 422
+    )
+    assert "驿站窗口" in err["message"]
+    assert not Appeal.objects.exists()
+    r = api.post("/api/v1/appeals/intake", payload | {"station_id": ours.pk})
+    assert r.status_code == 201, r.content
+    a = Appeal.objects.get()
+    assert (a.station, a.channel, a.region_id, a.entered_by) == (ours, "station", "390102001000", keeper)
+    assert r.json()["station_id"] == ours.pk

@@ -126,6 +126,7 @@ class AppealOut(Schema):
     suggested: str | None = Field(None, validation_alias="suggested_id")
     text: str
     region: str | None = Field(None, validation_alias="region_id")
+    station_id: int | None = Field(None, description="受理驿站")
     industry: str | None = Field(None, validation_alias="industry_id")
     about: str | None = Field(None, validation_alias="about.name")
     level: str
@@ -212,6 +213,7 @@ class IntakeIn(SubmitIn):
     person_id: int | None = Field(None, description="诉求人（已登记人员）")
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
+    station_id: int | None = Field(None, description="受理驿站（驿站窗口登记时）")
 
 
 def _submit(request, payload: SubmitIn, **extra) -> Appeal:
@@ -351,6 +353,13 @@ def intake(request, payload: IntakeIn):
     person = None
     if payload.person_id is not None:
         person = request.scope.get(Person, pk=payload.person_id)
+    station = None
+    if payload.station_id is not None:
+        from sanxin.stations.models import Station
+
+        station = Station.objects.filter(pk=payload.station_id).first()
+        if station is None:
+            raise InvalidInput("未知的驿站", field="station_id")
     appeal = _submit(
         request,
         payload,
@@ -358,6 +367,7 @@ def intake(request, payload: IntakeIn):
         on_behalf=person,
         contact_name=payload.contact_name,
         contact_phone=payload.contact_phone,
+        station=station,
     )
     return Status(201, _out(appeal, request.auth))
 

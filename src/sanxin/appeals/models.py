@@ -258,6 +258,14 @@ class Appeal(TimeStampedModel):
     consent_platform = models.BooleanField(_("同意向平台披露身份"), default=False)
     skip_platform = models.BooleanField(_("不经平台直接报主管部门"), default=False)
     consented_at = models.DateTimeField(_("同意个人信息处理"), null=True, blank=True)
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("受理驿站"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

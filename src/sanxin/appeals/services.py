@@ -287,6 +287,7 @@ def appeal_submit(
     on_behalf: Person | None = None,
     contact_name: str = "",
     contact_phone: str = "",
+    station=None,
     now: dt.datetime | None = None,
 ) -> Appeal:
     """Register an appeal and send it to its first holder. ``photos`` and ``voice`` are uploaded
@@ -335,6 +336,14 @@ def appeal_submit(
     region_row = Region.objects.filter(pk=region).first() if region else None
     if region and region_row is None:
         raise InvalidInput("未知的行政区划", field="region")
+    if station is not None:
+        # A station's desk registers where it stands: the keeper's own station, whose street it is.
+        if channel != Channel.STATION:
+            raise InvalidInput("只有驿站窗口登记的诉求可以注明受理驿站", field="station_id")
+        if not scope_for(actor, "stations", "keep").contains(station):
+            raise PermissionDenied("只能以自己管理的驿站登记诉求")
+        if region_row is None and station.region_id:
+            region_row = station.region
     if on_someone_else:
         person = on_behalf
     else:
@@ -359,6 +368,7 @@ def appeal_submit(
         skip_platform=bool(skip_platform),
         consented_at=now,
         entered_by=actor if on_someone_else else None,
+        station=station,
         received_at=now,
     )
     # What it is about and where.
