@@ -89,7 +89,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from forking import publish  # noqa: E402
+from forking import measure, publish  # noqa: E402
 
 YEAR = 2025
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -896,36 +896,6 @@ def case(key: str, scope_of, where_of):
     return ours, floor, ours_rows, floor_rows
 
 
-def measure(label: str, parts, subjects: list, repeat: int) -> dict:
-    """Warm up on the first subject, then ``repeat`` runs (subject by subject, cycling), ours and the
-    floor alternating which goes first; every result compared."""
-    ours, floor, ours_rows, floor_rows = parts
-    times = {"ours": [], "floor": []}
-    for n in range(repeat + 1):
-        subject = subjects[n % len(subjects)]
-        out = {}
-        for name in ("ours", "floor") if n % 2 else ("floor", "ours"):
-            fn = ours if name == "ours" else floor
-            t = time.perf_counter()
-            out[name] = fn(subject)
-            if n:  # the first run warms up
-                times[name].append((time.perf_counter() - t) * 1000)
-        a, b = ours_rows(out["ours"]), floor_rows(out["floor"])
-        if a != b:
-            diff = [(x, y) for x, y in zip(a, b, strict=False) if x != y][:5]
-            raise AssertionError(
-                f"ours and the floor disagree for {label} ({subject[0]}, {subject[1]:%Y-%m}): "
-                f"{len(a)} against {len(b)} rows; first differing rows (ours, floor): {diff!r}"
-            )
-    return {k: _stats(v) for k, v in times.items()}
-
-
-def _stats(samples: list[float]) -> tuple[float, float]:
-    if len(samples) < 2:
-        return samples[0], samples[0]
-    return statistics.median(samples), statistics.quantiles(samples, n=20, method="inclusive")[18]
-
-
 def explain(label: str, parts, subject) -> None:
     """The plans of ours' queries and of the floor's, for ``subject``."""
     from django.test.utils import CaptureQueriesContext
@@ -1131,7 +1101,7 @@ def metrics_part(args) -> list[str]:
             explain(label.split(":")[0], parts, subjects[0])
     rows = []
     for label, parts, subjects in cases:
-        r = measure(label, parts[:4], subjects, args.repeat)
+        r = measure(label, parts[:4], subjects, args.repeat, describe=lambda s: f"{s[0]}, {s[1]:%Y-%m}")
         (om, op), (fm, fp) = r["ours"], r["floor"]
         rows.append(f"| {label} | {om:,.1f} | {op:,.1f} | {fm:,.1f} | {fp:,.1f} | {om / fm:.1f}× |")
         print(rows[-1], file=sys.stderr, flush=True)

@@ -46,7 +46,6 @@ import datetime as dt
 import math
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -63,7 +62,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from forking import publish  # noqa: E402
+from forking import measure, publish  # noqa: E402
 
 YEAR = 2025
 MONTH = 6  # the month the rankings are asked for
@@ -631,31 +630,6 @@ def ranking_case(orgs: dict, start: dt.date, end: dt.date, by: str, limit: int):
         return [(*(int(v) for v in r[:-2]), r[-2], r[-1]) for r in rows]
 
     return ours, floor, ours_rows, floor_rows
-
-
-def measure(label: str, case, subjects: list, repeat: int) -> dict:
-    """Warm up on the first subject, then ``repeat`` runs (subject by subject, cycling), ours and the
-    floor alternating which goes first; every result compared."""
-    ours, floor, ours_rows, floor_rows = case
-    times = {"ours": [], "floor": []}
-    for n in range(repeat + 1):
-        subject = subjects[n % len(subjects)]
-        out = {}
-        for name in ("ours", "floor") if n % 2 else ("floor", "ours"):
-            fn = ours if name == "ours" else floor
-            t = time.perf_counter()
-            out[name] = fn(subject)
-            if n:  # the first run warms up
-                times[name].append((time.perf_counter() - t) * 1000)
-        a, b = ours_rows(out["ours"]), floor_rows(out["floor"])
-        assert a == b, f"ours and the floor disagree for {label} ({subject}):\n{a!r:.2000}\n{b!r:.2000}"
-    return {k: _stats(v) for k, v in times.items()}
-
-
-def _stats(samples: list[float]) -> tuple[float, float]:
-    if len(samples) < 2:
-        return samples[0], samples[0]
-    return statistics.median(samples), statistics.quantiles(samples, n=20)[18]
 
 
 def main() -> int:
