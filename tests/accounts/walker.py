@@ -439,6 +439,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("PUT", "/api/v1/stations/{station_id}/hours"): lambda w, t: [
         {"weekday": 0, "opens": "08:00", "closes": "20:00"}
     ],
+    ("POST", "/stations/{station_id}/keep/"): lambda w, t: {"action": "desk", "note": "走查登记"},
     ("POST", "/api/v1/stations/{station_id}/closures"): lambda w, t: {
         "on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
         "reason": "走查闭站",

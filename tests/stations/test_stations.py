@@ -170,3 +170,63 @@ def test_the_phone_pages_find_the_nearest_open_station_and_check_in(st):
     with time_machine.travel(noon + dt.timedelta(hours=10), tick=False):  # 22:00: only the 24-hour one
         page = c.get("/stations/", {"lat": CITY[0], "lng": CITY[1]}).content.decode()
         assert far.name in page and st.station.name not in page
+
+
+def test_the_keeper_sets_hours_registers_at_the_desk_and_the_office_exports_the_ledger(st):
+    import io
+
+    import openpyxl
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    s = st.station
+    c = Client()
+    assert c.login(username=st.keeper.username, password=PASSWORD)
+    page = c.get(f"/stations/{s.pk}/keep/")
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    form = {
+        "action": "hours",
+        "opens_4_1": "22:00",
+        "closes_4_1": "06:00",
+        "opens_5_1": "05:00",
+        "closes_5_1": "09:00",
+    }
+    r = c.post(f"/stations/{s.pk}/keep/", form)
+    assert r.status_code == 400 and "重叠" in r.content.decode()
+    assert s.hours.count() == 7  # unchanged
+    r = c.post(f"/stations/{s.pk}/keep/", {"action": "hours", "opens_0_1": "08:00"})
+    assert r.status_code == 400 and "同时填写" in r.content.decode()
+    form["opens_5_1"] = "06:00"
+    r = c.post(f"/stations/{s.pk}/keep/", form)
+    assert r.status_code == 302 and s.hours.count() == 2
+    today = timezone.localdate()
+    later = today + dt.timedelta(days=(4 - today.weekday()) % 7 or 7)  # a Friday to come: grants start today
+    with __import__("time_machine").travel(
+        timezone.make_aware(dt.datetime.combine(later, T(23))), tick=False
+    ):
+        r = c.post(f"/stations/{s.pk}/keep/", {"action": "desk", "used": ["water", "toilet"], "note": "送水"})
+        assert r.status_code == 302
+        use = __import__("sanxin.stations.selectors", fromlist=["use"]).use(
+            s, since=timezone.now() - dt.timedelta(days=1)
+        )
+        assert use.total == 1 and use.by_hour[23] == 1 and use.by_weekday[4] == 1
+        assert dict(use.amenities) == {"饮水": 1, "充电": 0, "卫生间": 1}
+    other = Client()
+    assert other.login(username=st.office.username, password=PASSWORD)
+    assert s.name in other.get("/stations/ledger/").content.decode()
+    r = other.get("/stations/ledger.xlsx")
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)
+    ).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert s.name in names
+    assert (
+        other.get(f"/stations/{s.pk}/keep/").status_code == 200
+    )  # the managing org's office may keep it too
+    stranger = Client()
+    from tests.factories import UserFactory
+
+    assert stranger.login(username=UserFactory().username, password=PASSWORD)
+    assert stranger.get(f"/stations/{s.pk}/keep/").status_code == 403
+    assert stranger.get("/stations/ledger/").status_code == 403

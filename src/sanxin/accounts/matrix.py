@@ -201,11 +201,12 @@ allow(Role.HOTLINE, "appeals", "intake", {REG})
 allow(Role.HOTLINE, "appeals", "classify", {REG})
 allow(Role.HOTLINE, "appeals", "view", {REG})
 
-# 服务阵地: the offices keep the ledger of the stations their orgs manage; a station's keepers (驿站管理员,
-# an assignment list of kind ``stations``) set its hours and closures and register visits at the desk.
+# 服务阵地: the offices keep the ledger of the stations their orgs manage, and may do what a keeper does; a
+# station's keepers (驿站管理员, an assignment list of kind ``stations``) set its hours and closures and
+# register visits at the desk.
 # Finding the nearest station and checking in is every signed-in user's (reference and own routes).
 for _role, _anchors in _OFFICES.items():
-    for _action in ("view", "create", "change", "export"):
+    for _action in ("view", "create", "change", "export", "keep"):
         allow(_role, "stations", _action, _anchors)
 allow(Role.BRANCH_SECRETARY, "stations", "view", {ORG})
 for _action in ("view", "keep"):

@@ -8,6 +8,7 @@ KEEPERS_KIND = "stations"
 
 def ready() -> None:
     from sanxin.core import audit, registry, scope
+    from sanxin.core.scope import has_permission
 
     from . import demo  # noqa: F401  (the demo step)
     from .models import Closure, Hours, Review, Station, Visit
@@ -29,6 +30,15 @@ def ready() -> None:
             url_name="stations:nearby",
             order=22,
             visible=lambda u: getattr(u, "is_authenticated", False),
+        )
+    )
+    registry.nav(
+        registry.NavItem(
+            key="stations.ledger",
+            label="服务阵地",
+            url_name="stations:ledger",
+            order=23,
+            visible=lambda u: has_permission(u, "stations", "view"),
         )
     )
     audit.label_actions(

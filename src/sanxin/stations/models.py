@@ -136,7 +136,7 @@ class Station(TimeStampedModel):
 
     @property
     def amenity_labels(self) -> list[str]:
-        return [a.label for a in Amenity if self.amenities & a.value]
+        return [str(a.label) for a in Amenity if self.amenities & a.value]
 
 
 class Hours(models.Model):

@@ -110,3 +110,49 @@ def hours_today(station: Station, day: dt.date) -> str:
         for c in station.closures_today
     }
     return today_label(day, _weekly(station), overrides)
+
+
+def ledger(scope: Scope, *, kind: str = "", status: str = "", q: str = "", since: dt.datetime | None = None):
+    """The stations in scope with their visits since ``since`` (default: 30 days)."""
+    from django.db.models import Count, Q
+
+    since = since or timezone.now() - dt.timedelta(days=30)
+    qs = for_scope(scope).annotate(recent=Count("visits", filter=Q(visits__at__gte=since)))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.order_by("region_id", "kind", "name", "pk")
+
+
+@dataclasses.dataclass
+class Use:
+    total: int
+    by_hour: list[int]  # 0–23, local time
+    by_weekday: list[int]  # Monday first
+    amenities: list[tuple[str, int]]  # how often each was used
+
+
+def use(station: Station, *, since: dt.datetime) -> Use:
+    """A station's visits since ``since``: by hour of the day and by weekday (local time), and the
+    amenities used. Counted in SQL."""
+    from django.db.models import Count, Q
+    from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+
+    from .models import Amenity
+
+    visits = station.visits.filter(at__gte=since).order_by()
+    by_hour = [0] * 24
+    for row in visits.annotate(h=ExtractHour("at")).values("h").annotate(n=Count("pk")):
+        by_hour[row["h"]] = row["n"]
+    by_weekday = [0] * 7
+    for row in visits.annotate(d=ExtractIsoWeekDay("at")).values("d").annotate(n=Count("pk")):
+        by_weekday[row["d"] - 1] = row["n"]
+    bits = [a for a in Amenity if station.amenities & a.value]
+    used = visits.alias(**{f"b{a.value}": F("used").bitand(a.value) for a in bits}).aggregate(
+        **{f"a{a.value}": Count("pk", filter=Q(**{f"b{a.value}": a.value})) for a in bits}
+    )
+    amenities = [(str(a.label), used[f"a{a.value}"]) for a in bits]
+    return Use(sum(by_hour), by_hour, by_weekday, amenities)

@@ -177,10 +177,7 @@ def _intervals(rows) -> list[hours_mod.Interval]:
 def _keeps(actor, station: Station) -> None:
     if actor is None:
         return
-    if not (
-        scope_for(actor, "stations", "change").contains(station.org)
-        or scope_for(actor, "stations", "keep").contains(station)
-    ):
+    if not scope_for(actor, "stations", "keep").contains(station):
         raise PermissionDenied("只有站点管理员和管理党组织可以修改开放时间")
 
 

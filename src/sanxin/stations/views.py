@@ -4,6 +4,8 @@ read, services write."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Avg
@@ -12,12 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from sanxin.core.errors import InvalidInput, ServiceError
+from sanxin.core.excel.export import workbook_response
 from sanxin.core.models import Region
-from sanxin.core.pages import message_error
+from sanxin.core.pages import message_error, paginate
 from sanxin.core.permissions import permission
+from sanxin.core.scope import has_permission, scope_for
 
-from . import selectors, services
-from .hours import WEEKDAYS
+from . import exports, selectors, services
+from .hours import WEEKDAYS, Interval
 from .models import AMENITY_CODES, Amenity, Station, StationKind, StationStatus
 
 
@@ -109,5 +113,157 @@ def station(request, station_id: int):
             (code, str(Amenity(bit).label)) for code, bit in AMENITY_CODES.items() if s.amenities & bit
         ],
         "token": request.GET.get("t", ""),
+        "can_keep": scope_for(request.user, "stations", "keep").contains(s),
     }
     return render(request, "stations/station.html", context, status=400 if request.method == "POST" else 200)
+
+
+# --- the offices' ledger and the keeper's page --------------------------------------------------------
+
+
+def _ledger_rows(request):
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    q = (request.GET.get("q") or "").strip()[:50]
+    rows = selectors.ledger(
+        request.scope,
+        kind=kind if kind in StationKind.values else "",
+        status=status if status in StationStatus.values else "",
+        q=q,
+    )
+    return rows, kind, status, q
+
+
+@permission("stations", "view")
+@require_safe
+def ledger(request):
+    rows, kind, status, q = _ledger_rows(request)
+    context = {
+        "rows": paginate(request, rows.prefetch_related("hours"), 50),
+        "kind": kind,
+        "status": status,
+        "q": q,
+        "kinds": StationKind.choices,
+        "statuses": StationStatus.choices,
+        "can_export": has_permission(request.user, "stations", "export"),
+    }
+    return render(request, "stations/ledger.html", context)
+
+
+@permission("stations", "export")
+@require_safe
+def ledger_export(request):
+    rows, *_ = _ledger_rows(request)
+    title = f"服务阵地台账（{timezone.localdate():%Y-%m-%d}）"
+    path = exports.ledger_workbook(rows.prefetch_related("hours"), actor=request.user, title=title)
+    return workbook_response(path, filename=title)
+
+
+@permission("stations", "keep", model=Station, lookup="station_id")
+@require_http_methods(["GET", "POST"])
+def keep(request, station_id: int):
+    """The keeper's page: today's visits and the month's use, a visit registered at the desk, the
+    week's hours, a day closed or open at other hours."""
+    s = request.scope.get(Station.objects.select_related("org").prefetch_related("hours"), pk=station_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "desk":
+                services.check_in(
+                    actor=request.user,
+                    station=s,
+                    method="desk",
+                    used=[a for a in request.POST.getlist("used") if a in AMENITY_CODES],
+                    note=request.POST.get("note", ""),
+                )
+                done = "已登记到站"
+            elif action == "hours":
+                services.hours_set(actor=request.user, station=s, hours=_posted_hours(request.POST))
+                done = "已更新开放时间"
+            elif action == "closure":
+                services.closure_set(
+                    actor=request.user,
+                    station=s,
+                    on=_date(request.POST.get("on"), "on"),
+                    closed=request.POST.get("closed") == "1",
+                    opens=_time(request.POST.get("opens"), "opens"),
+                    closes=_time(request.POST.get("closes"), "closes"),
+                    reason=request.POST.get("reason", ""),
+                )
+                done = "已设定当天的开放安排"
+            else:
+                raise InvalidInput("未知的操作")
+        except ServiceError as exc:
+            message_error(request, exc)
+        else:
+            messages.success(request, done)
+            return redirect("stations:keep", s.pk)
+    use = selectors.use(s, since=timezone.now() - dt.timedelta(days=30))
+    context = {
+        "s": s,
+        "week": _slots(s),
+        "today_visits": s.visits.filter(at__date=timezone.localdate()).select_related("user")[:50],
+        "use": use,
+        "closures": s.closures.filter(on__gte=timezone.localdate()),
+        "amenities": [
+            (code, str(Amenity(bit).label)) for code, bit in AMENITY_CODES.items() if s.amenities & bit
+        ],
+        "qr_svg": _qr(request.build_absolute_uri(f"/stations/{s.pk}/?t={s.checkin_token}")),
+        "chart": {
+            "x": [f"{h}时" for h in range(24)],
+            "series": [{"name": "到站", "type": "bar", "data": use.by_hour}],
+        },
+    }
+    return render(request, "stations/keep.html", context, status=400 if request.method == "POST" else 200)
+
+
+SLOTS = 3  # intervals a weekday on the keeper's form
+
+
+def _slots(s: Station) -> list:
+    """(weekday, label, [(opens, closes) × SLOTS]) of the week, the empty slots as ("", "")."""
+    out = []
+    for d in range(7):
+        rows = [
+            (h.opens.strftime("%H:%M"), h.closes.strftime("%H:%M")) for h in s.hours.all() if h.weekday == d
+        ]
+        out.append(
+            (d, WEEKDAYS[d], [(i, *r) for i, r in enumerate(rows + [("", "")] * (SLOTS - len(rows)), 1)])
+        )
+    return out
+
+
+def _time(raw, field: str):
+    if not raw:
+        return None
+    try:
+        return dt.time.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("请填写正确的时间（如 08:00）", field=field) from None
+
+
+def _date(raw, field: str):
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        raise InvalidInput("请填写正确的日期", field=field) from None
+
+
+def _posted_hours(post) -> list[Interval]:
+    """Up to ``SLOTS`` intervals a weekday: ``opens_<d>_<i>``, ``closes_<d>_<i>``; both empty = none."""
+    out = []
+    for d in range(7):
+        for i in range(1, SLOTS + 1):
+            opens, closes = post.get(f"opens_{d}_{i}", ""), post.get(f"closes_{d}_{i}", "")
+            if not opens and not closes:
+                continue
+            if not opens or not closes:
+                raise InvalidInput(f"{WEEKDAYS[d]}的开门和关门时间要同时填写", field="hours")
+            out.append(Interval(d, _time(opens, "hours"), _time(closes, "hours")))
+    return out
+
+
+def _qr(url: str) -> str:
+    import segno
+
+    return segno.make_qr(url, error="m").svg_inline(scale=6, dark="#1f1f1f")

@@ -1,5 +1,6 @@
 // Charts without inline scripts: an element [data-chart="line"] reads its data from the JSON
-// <script type="application/json" id="..."> named by data-source, and ECharts draws it.
+// <script type="application/json" id="..."> named by data-source, and ECharts draws it: {x: [...],
+// series: [{name, data, type ("line" or "bar"), step, dashed, area}]}.
 (function () {
   "use strict";
   function draw(el) {
@@ -13,7 +14,7 @@
       xAxis: { type: "category", data: data.x, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", minInterval: 1 },
       series: (data.series || []).map(function (s) {
-        return { name: s.name, type: "line", data: s.data, showSymbol: false, step: s.step || false,
+        return { name: s.name, type: s.type || "line", data: s.data, showSymbol: false, step: s.step || false,
                  lineStyle: s.dashed ? { type: "dashed" } : undefined, areaStyle: s.area ? {} : undefined };
       }),
       color: ["#c8161d", "#9ca3af"],
