@@ -298,4 +298,7 @@ APPEALS_RANKING_WEIGHTS = {"response": 0.10, "resolution": 0.45, "satisfaction":
 STATIONS_DETOUR = 1.3
 STATIONS_SPEEDS_KMH = {"riding": 15.0, "walking": 4.5, "driving": 25.0, "truck": 20.0}
 STATIONS_NEAREST_MAX_M = 30_000
+# How each kind of new-employment worker moves (members.WorkKind → a speed above); others walk.
+STATIONS_MODE_OF_WORK = {"courier": "riding", "rider": "riding", "ride_hailing": "driving", "truck": "truck"}
+STATIONS_CIRCLE_MINUTES = 15
 STATIONS_CHECKIN_RADIUS_M = 300

@@ -230,3 +230,41 @@ def test_the_keeper_sets_hours_registers_at_the_desk_and_the_office_exports_the_
     assert stranger.login(username=UserFactory().username, password=PASSWORD)
     assert stranger.get(f"/stations/{s.pk}/keep/").status_code == 403
     assert stranger.get("/stations/ledger/").status_code == 403
+
+
+def test_the_service_circle_counts_workers_and_cells_and_moves_when_a_suggestion_is_added(st):
+    from django.test import Client
+
+    from sanxin.orgs.models import Person
+    from sanxin.stations import selectors
+    from sanxin.stations.models import Candidate, Outline, WorkSpot
+    from tests.factories import PASSWORD
+
+    region = st.org.region
+    lat0, lng0 = CITY
+    Outline.objects.create(region=region, polygon=[[lat0 - 0.05, lng0 - 0.05], [lat0 - 0.05, lng0 + 0.05],
+                                                   [lat0 + 0.05, lng0 + 0.05], [lat0 + 0.05, lng0 - 0.05]])  # fmt: skip
+    near, far = (lat0 + 0.005, lng0), (lat0 + 0.04, lng0 + 0.04)  # 0.6 km and about 5.6 km away
+    for i, (kind, (lat, lng)) in enumerate(
+        [("rider", near)] * 3 + [("rider", far)] * 2 + [("ride_hailing", far)]
+    ):
+        person = Person.objects.create(name=f"骑手{i}", org=st.org)
+        WorkSpot.objects.create(person=person, kind=kind, region=region, lat=lat, lng=lng)
+    Candidate.objects.create(name="加油站（备选）", host_kind="gas", lat=far[0], lng=far[1], cell9=0)
+    Candidate.objects.create(name="便利店（备选）", host_kind="store", lat=lat0 - 0.04, lng=lng0, cell9=0)
+    c = selectors.circle(region.code, at=None)
+    by = {k.label: (k.total, k.covered) for k in c.by_kind}
+    # riding 15 km/h ÷ 1.3 for 15 minutes: 2.9 km; driving 25 km/h: 4.8 km — the far one is 5.6 km away
+    assert by == {"外卖骑手": (5, 3), "网约车司机": (1, 0)} and c.workers.rate == 50.0
+    assert [(s.name, g) for s, g, _ in c.suggestions] == [("加油站（备选）", 2)]
+    assert 0 < c.area.covered < c.area.total
+    again = selectors.circle(region.code, at=None, add=[c.suggestions[0][0].pk])
+    assert again.workers.covered == 6 and again.area.covered > c.area.covered and again.suggestions == []
+    client = Client()
+    assert client.login(username=st.office.username, password=PASSWORD)
+    page = client.get("/stations/circle/", {"region": region.code, "when": "any"}).content.decode()
+    assert "50.0%" in page and "加油站（备选）" in page
+    page = client.get(
+        "/stations/circle/", {"region": region.code, "when": "any", "add": c.suggestions[0][0].pk}
+    )
+    assert "100.0%" in page.content.decode()

@@ -92,9 +92,9 @@ def _hours(rng: random.Random, kind: str) -> list[Interval]:
     return [Interval(d, opens, closes) for d in days]
 
 
-def _point(rng: random.Random, district: str) -> tuple[float, float]:
+def _point(rng: random.Random, district: str, scale: float = 1.0) -> tuple[float, float]:
     (lat, lng), spread = DISTRICTS[district]
-    r, a = spread * math.sqrt(rng.random()), rng.random() * 2 * math.pi
+    r, a = scale * spread * math.sqrt(rng.random()), rng.random() * 2 * math.pi
     return round(lat + r * math.sin(a), 6), round(lng + r * math.cos(a) / math.cos(math.radians(lat)), 6)
 
 
@@ -181,8 +181,11 @@ def build_stations(ctx: DemoContext) -> None:
         )  # fmt: skip
     visits = _visits(rng, made, keeper)
     candidates = _candidates(rng)
+    outlines = _outlines()
+    spots = _workspots(rng)
     ctx.progress(
-        f"服务阵地：{len(made)} 个（含服务中心 1 个），到站记录 {visits} 条，备选点位 {candidates} 个"
+        f"服务阵地：{len(made)} 个（含服务中心 1 个），到站记录 {visits} 条，备选点位 {candidates} 个，"
+        f"区县轮廓 {outlines} 个，从业者常驻区域 {spots} 个"
     )
 
 
@@ -227,7 +230,7 @@ def _candidates(rng: random.Random) -> int:
             Candidate(
                 name=f"{rng.choice(HOSTS[host])}（备选{i + 1}）",
                 host_kind=host,
-                region_id=None,
+                region_id=district.ljust(12, "0"),
                 address=f"新河市{rng.choice(ROADS)}{rng.randint(1, 400)}号",
                 lat=lat,
                 lng=lng,
@@ -235,4 +238,54 @@ def _candidates(rng: random.Random) -> int:
             )
         )
     Candidate.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _outlines() -> int:
+    """Each district's outline: an irregular polygon around its centre (the demo city is invented;
+    its districts' shapes too), for the service circle's map."""
+    from .models import Outline
+
+    made = 0
+    for code, ((lat, lng), spread) in DISTRICTS.items():
+        region = Region.objects.filter(code=code.ljust(12, "0")).first()
+        if region is None:
+            continue
+        r = spread * 2.2
+        polygon = []
+        for i in range(10):
+            a = 2 * math.pi * i / 10
+            k = 0.8 + 0.35 * math.sin(3 * a + len(code))  # a lobed outline, not a circle
+            polygon.append(
+                [
+                    round(lat + r * k * math.sin(a), 5),
+                    round(lng + r * k * math.cos(a) / math.cos(math.radians(lat)), 5),
+                ]
+            )
+        Outline.objects.update_or_create(region=region, defaults={"polygon": polygon})
+        made += 1
+    return made
+
+
+def _workspots(rng: random.Random) -> int:
+    """Where each worker with a platform job usually works: around the district of their work
+    region (riders and couriers in the busy centres, truck drivers towards the port)."""
+    from sanxin.members.models import Employment
+
+    from .models import WorkSpot
+
+    rows, seen = [], set()
+    current = Employment.objects.filter(end_on__isnull=True).order_by("pk")
+    for person_id, kind, region_id in current.values_list("person_id", "kind", "work_region_id"):
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        district = (region_id or "390102")[:6]
+        if kind == "truck" and rng.random() < 0.6:
+            district = "390105"
+        if district not in DISTRICTS:
+            district = "390102"
+        lat, lng = _point(rng, district, scale=2.0)  # work reaches past the stations' streets
+        rows.append(WorkSpot(person_id=person_id, kind=kind, region_id=region_id, lat=lat, lng=lng))
+    WorkSpot.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

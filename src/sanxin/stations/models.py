@@ -250,3 +250,30 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkSpot(TimeStampedModel):
+    """Where a worker usually works (their usual work area, as a point): what the 15-minute service
+    circle counts. One a person; declared on the phone or registered by a branch."""
+
+    person = models.OneToOneField("orgs.Person", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("新就业形态"), max_length=16)  # members.WorkKind
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lat = models.FloatField(_("纬度（WGS-84）"))
+    lng = models.FloatField(_("经度（WGS-84）"))
+
+    class Meta:
+        indexes = [models.Index(fields=["region", "kind"], name="workspot_region_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.kind}"
+
+
+class Outline(models.Model):
+    """A region's outline, (lat, lng) vertices: the area of the 15-minute service circle's map."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="+")
+    polygon = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.region_id

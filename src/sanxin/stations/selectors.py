@@ -156,3 +156,115 @@ def use(station: Station, *, since: dt.datetime) -> Use:
     )
     amenities = [(str(a.label), used[f"a{a.value}"]) for a in bits]
     return Use(sum(by_hour), by_hour, by_weekday, amenities)
+
+
+# --- 15分钟服务圈 ----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Share:
+    label: str
+    total: int
+    covered: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(100.0 * self.covered / self.total, 1) if self.total else None
+
+
+@dataclasses.dataclass
+class Circle:
+    minutes: int
+    at: dt.datetime | None
+    stations: list  # (lat, lng, name, id) of the stations counted
+    added: list  # the candidates counted as if they were stations
+    workers: Share
+    by_kind: list[Share]
+    area: Share
+    cells: list  # (lat, lng, covered) of the area's cells, for the map
+    suggestions: list  # (candidate, gained workers, total after)
+
+
+def _mode(kind: str) -> str:
+    return settings.STATIONS_MODE_OF_WORK.get(kind, "walking")
+
+
+def circle(
+    region_code: str,
+    *,
+    minutes: int | None = None,
+    at: dt.datetime | None = None,
+    add: list[int] | None = None,
+    suggest: int = 5,
+) -> Circle:
+    """The 15-minute service circle of a region (a code's prefix: 3901 for 新河市): the workers whose
+    usual work area is within ``minutes`` of a station open at ``at`` (any station in service when
+    ``at`` is None) at the speed of their kind of work, by kind; the share of the region's outline
+    within ``minutes`` by riding; and the ``suggest`` candidate places that would reach most of the
+    riders and couriers not reached. ``add`` counts candidates as if they were stations."""
+    import numpy as np
+
+    from sanxin.members.models import WorkKind
+
+    from . import coverage
+    from .models import Candidate, Outline, WorkSpot
+
+    minutes = minutes or settings.STATIONS_CIRCLE_MINUTES
+    prefix = region_code.rstrip("0") or region_code
+    qs = Station.objects.filter(status=StationStatus.OPEN, region__code__startswith=prefix).prefetch_related(
+        "hours"
+    )
+    if at is not None:
+        local = timezone.localtime(at)
+        qs = qs.prefetch_related(_closures_around(local.date()))
+        rows = [s for s in qs if is_open(local.replace(tzinfo=None), _weekly(s), _overrides(s))]
+    else:
+        rows = list(qs)
+    added = list(Candidate.objects.filter(pk__in=add or []))
+    points = [(s.lat, s.lng) for s in rows] + [(c.lat, c.lng) for c in added]
+
+    def radius(mode: str) -> float:
+        return coverage.radius_m(settings.STATIONS_SPEEDS_KMH[mode], minutes, settings.STATIONS_DETOUR)
+
+    spots = list(WorkSpot.objects.filter(region__code__startswith=prefix).values_list("kind", "lat", "lng"))
+    kinds = sorted({k for k, _, _ in spots})
+    by_kind, total_covered = [], 0
+    masks = {}
+    for kind in kinds:
+        idx = [i for i, (k, _, _) in enumerate(spots) if k == kind]
+        pts = coverage.Points([spots[i][1] for i in idx], [spots[i][2] for i in idx])
+        mask = coverage.covered(pts, points, radius(_mode(kind)))
+        masks[kind] = (pts, mask)
+        total_covered += int(mask.sum())
+        label = WorkKind(kind).label if kind in WorkKind.values else kind
+        by_kind.append(Share(str(label), len(idx), int(mask.sum())))
+    # the area: the outlines of the region or of its districts
+    outlines = list(Outline.objects.filter(region__code__startswith=prefix).select_related("region"))
+    top = [o for o in outlines if o.region_id == region_code] or outlines
+    cells = sorted({c for o in top for c in coverage.area_cells([tuple(v) for v in o.polygon])})
+    cover = coverage.cells_covered(cells, points, radius("riding")) if cells else {}
+    from h3.api import basic_int as h3
+
+    cell_rows = [(*h3.cell_to_latlng(c), cover[c]) for c in cells]
+    # suggestions: where the riders and couriers not reached are
+    riding = [k for k in kinds if _mode(k) == "riding"]
+    suggestions = []
+    if riding and suggest:
+        lat = np.concatenate([masks[k][0].lat for k in riding])
+        lng = np.concatenate([masks[k][0].lng for k in riding])
+        done = np.concatenate([masks[k][1] for k in riding])
+        pts = coverage.Points(lat, lng)
+        cands = list(Candidate.objects.exclude(pk__in=add or []).order_by("pk"))
+        picks = coverage.place(pts, done, [(c.lat, c.lng) for c in cands], radius("riding"), suggest)
+        suggestions = [(cands[p.index], p.gained, p.total) for p in picks]
+    return Circle(
+        minutes=minutes,
+        at=at,
+        stations=[(s.lat, s.lng, s.name, s.pk) for s in rows],
+        added=added,
+        workers=Share("全部", len(spots), total_covered),
+        by_kind=by_kind,
+        area=Share("区域", len(cells), sum(cover.values())),
+        cells=cell_rows,
+        suggestions=suggestions,
+    )

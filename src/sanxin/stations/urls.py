@@ -7,6 +7,7 @@ app_name = "stations"
 urlpatterns = [
     path("", views.nearby, name="nearby"),
     path("ledger/", views.ledger, name="ledger"),
+    path("circle/", views.circle, name="circle"),
     path("ledger.xlsx", views.ledger_export, name="ledger_export"),
     path("<int:station_id>/", views.station, name="detail"),
     path("<int:station_id>/keep/", views.keep, name="keep"),

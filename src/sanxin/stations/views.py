@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Avg
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -267,3 +268,67 @@ def _qr(url: str) -> str:
     import segno
 
     return segno.make_qr(url, error="m").svg_inline(scale=6, dark="#1f1f1f")
+
+
+# --- 15分钟服务圈 ---------------------------------------------------------------------------------------
+
+
+def _circle_regions(request) -> list[Region]:
+    """The city and districts the viewer may look at: those their region grants cover, else the
+    ones their stations and orgs stand in (the figures are counts; station names only their own)."""
+    regions = list(Region.objects.filter(level__in=[2, 3]).order_by("code"))
+    mine = [r for r in regions if request.scope.covers_place(r.code)]
+    if mine:
+        return mine
+    from sanxin.orgs.models import Org
+
+    codes = set(selectors.for_scope(request.scope).exclude(region=None).values_list("region_id", flat=True))
+    codes |= set(
+        request.scope.filter(Org.objects.exclude(region=None)).values_list("region_id", flat=True)[:500]
+    )
+    wanted = {c[:4].ljust(12, "0") for c in codes} | {c[:6].ljust(12, "0") for c in codes}
+    return [r for r in regions if r.code in wanted]
+
+
+@permission("stations", "view")
+@require_safe
+def circle(request):
+    regions = _circle_regions(request)
+    if not regions:
+        raise DjangoPermissionDenied
+    code = request.GET.get("region") or regions[0].code
+    region = next((r for r in regions if r.code == code), regions[0])
+    when = request.GET.get("when", "now")
+    at = None
+    if when == "now":
+        at = timezone.now()
+    elif when.isdigit() and 0 <= int(when) <= 23:
+        today = timezone.localdate()
+        at = timezone.make_aware(dt.datetime.combine(today, dt.time(int(when))))
+    add = [int(x) for x in request.GET.getlist("add") if x.isdigit()][:20]
+    c = selectors.circle(region.code, at=at, add=add)
+    mine = set(
+        selectors.for_scope(request.scope)
+        .filter(pk__in=[x[3] for x in c.stations])
+        .values_list("pk", flat=True)
+    )
+    points = {
+        "cells": [[round(lng, 5), round(lat, 5), int(ok)] for lat, lng, ok in c.cells],
+        # names of the viewer's own stations only; the others are points
+        "stations": [
+            [round(lng, 5), round(lat, 5), name if pk in mine else "站点"]
+            for lat, lng, name, pk in c.stations
+        ],
+        "added": [[round(x.lng, 5), round(x.lat, 5), x.name] for x in c.added],
+        "suggested": [[round(x.lng, 5), round(x.lat, 5), x.name] for x, _g, _t in c.suggestions],
+    }
+    context = {
+        "c": c,
+        "regions": regions,
+        "region": region,
+        "when": when,
+        "hours": list(range(24)),
+        "add": add,
+        "map": points,
+    }
+    return render(request, "stations/circle.html", context)
