@@ -8,11 +8,12 @@ into a straight line (``STATIONS_DETOUR``, 1.3), the speed is the worker's way o
 (``STATIONS_SPEEDS_KMH``). No road network, no traffic, no river crossings: an office's planning
 figure, not a route.
 
-How: points are grouped by their H3 cell at resolution 8 (edges of about 0.46 km). For a radius ``r``
-every cell whose centre lies within ``r + (circumradius of the cell)`` of a station may hold covered
-points; those cells' points are then checked exactly, station by station, with NumPy. A cell of an
-area counts as covered when its centre is within ``r`` of a station (the area share is a share of
-cells, each about 0.74 km²).
+How: points are grouped by their H3 cell, at the finest resolution whose cells are about as wide as
+the radius ``r``; a group is checked exactly (a NumPy distance matrix) against the stations in the disk
+of cells around it wide enough to hold every station within ``r`` of any of its points — a cell ``k``
+rings away is at least 1.5 × k of the smallest edges from it, less two circumradii. A cell of an
+area (resolution 8, about 0.74 km²) counts as covered when its centre is within ``r`` of a station;
+the area share is a share of cells.
 
 Placement: the greedy algorithm for maximum coverage — K times, the candidate place that would reach
 the most workers not yet reached — which is within (1 − 1/e) of the best choice of K.
@@ -93,11 +94,43 @@ class Points:
         return np.concatenate(hits) if hits else np.empty(0, dtype=int)
 
 
+def _res_for(radius: float) -> int:
+    """The finest resolution whose cells are still about as wide as ``radius``: a disk of a few rings
+    then holds every station that can reach a cell's points."""
+    for res in range(RES, 2, -1):
+        if h3.average_hexagon_edge_length(res, unit="m") * 2 >= radius:
+            return res
+    return 3
+
+
 def covered(points: Points, stations: list[tuple[float, float]], radius: float) -> np.ndarray:
-    """A boolean per point: within ``radius`` of at least one of the stations."""
+    """A boolean per point: within ``radius`` of at least one of the stations. Points are taken a
+    cell at a time (at ``_res_for(radius)``), against the stations in the disk of cells around it
+    that can hold one near enough, exactly, with NumPy."""
     mask = np.zeros(len(points), dtype=bool)
-    for lat, lng in stations:
-        mask[points.within(lat, lng, radius)] = True
+    if not len(points) or not stations:
+        return mask
+    res = _res_for(radius)
+    edge = h3.average_hexagon_edge_length(res, unit="m")
+    k = math.ceil((radius + 2 * edge * 1.45) / (1.5 * edge * 0.7)) + 1
+    slat = np.array([a for a, _ in stations], dtype=float)
+    slng = np.array([b for _, b in stations], dtype=float)
+    by_cell: dict[int, list[int]] = defaultdict(list)
+    for i, (a, b) in enumerate(stations):
+        by_cell[h3.latlng_to_cell(a, b, res)].append(i)
+    groups: dict[int, list[np.ndarray]] = defaultdict(list)
+    for cell8, idx in points.by_cell.items():
+        groups[h3.cell_to_parent(cell8, res) if res < RES else cell8].append(idx)
+    for cell, parts in groups.items():
+        near = [i for c in h3.grid_disk(cell, k) for i in by_cell.get(c, ())]
+        if not near:
+            continue
+        idx = np.concatenate(parts)
+        sl, sg = slat[near], slng[near]
+        for start in range(0, len(idx), 2048):  # bound the distance matrix's size
+            chunk = idx[start : start + 2048]
+            d = _haversine(points.lat[chunk][:, None], points.lng[chunk][:, None], sl[None, :], sg[None, :])
+            mask[chunk] = (d <= radius).any(axis=1)
     return mask
 
 
