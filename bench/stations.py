@@ -126,8 +126,12 @@ def main() -> int:
     parser.add_argument("--stations", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--scan-queries", type=int, default=20)
+    parser.add_argument("--part", choices=["nearest", "coverage", "all"], default="all")
+    parser.add_argument("--workers", type=int, default=1_000_000)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
+    if args.part == "coverage":
+        return coverage_part(args)
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -248,10 +252,78 @@ def main() -> int:
         f"(2 cores, load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min) at the end)",
     ]
     user.delete()
+    _publish(lines)
+    if args.part == "all":
+        return coverage_part(args, towns=towns)
+    return 0
+
+
+def _publish(lines: list[str]) -> None:
     if os.environ.get("BENCH_NO_PUBLISH"):
         print("\n".join(lines))
     else:
         publish(lines)
+
+
+def coverage_part(args, towns=None) -> int:
+    """The 15-minute circle of ``--workers`` positions (near the towns, 3 km) against the stations
+    open at noon on a Monday, by riding: the time to group the points by cell, the time of the check,
+    the peak memory of the process (in a fork of its own)."""
+    from django.conf import settings
+    from forking import forked
+
+    from sanxin.stations import coverage, selectors
+    from sanxin.stations.hours import Interval, is_open
+    from sanxin.stations.models import Station, StationStatus
+
+    rng = random.Random(11)
+    if towns is None:
+        if not Station.objects.exists():
+            towns, _ids, _patterns = build(args.stations, rng)
+        else:
+            raise SystemExit("--part coverage builds its own stations: use an empty database")
+    noon = dt.datetime(2026, 12, 7, 12)
+    stations = []
+    for s in Station.objects.filter(status=StationStatus.OPEN).prefetch_related("hours"):
+        if is_open(noon, [Interval(h.weekday, h.opens, h.closes) for h in s.hours.all()]):
+            stations.append((s.lat, s.lng))
+    radius = coverage.radius_m(settings.STATIONS_SPEEDS_KMH["riding"], 15, settings.STATIONS_DETOUR)
+
+    def run(n: int) -> dict:
+        r = np.random.default_rng(5)
+        pick = r.choice(len(towns), size=n, p=np.array([t[2] for t in towns]) / sum(t[2] for t in towns))
+        tl = np.array([t[0] for t in towns])[pick]
+        tg = np.array([t[1] for t in towns])[pick]
+        lat = tl + r.normal(0, 3 / 111.0, n)
+        lng = tg + r.normal(0, 3 / 111.0, n) / np.cos(np.radians(tl))
+        t0 = time.perf_counter()
+        pts = coverage.Points(lat, lng)
+        t1 = time.perf_counter()
+        mask = coverage.covered(pts, stations, radius)
+        t2 = time.perf_counter()
+        return {"group": t1 - t0, "check": t2 - t1, "covered": int(mask.sum()), "cells": len(pts.by_cell)}
+
+    result, peak, _children = forked(run, args.workers)
+    one, five, fifteen = os.getloadavg()
+    del selectors
+    _publish(
+        [
+            f"## Stations: the 15-minute service circle of {args.workers:,} worker positions, "
+            f"{len(stations):,} stations open at noon",
+            "",
+            "| step | seconds |",
+            "|---|---:|",
+            f"| group the positions by H3 cell (resolution 8: {result['cells']:,} cells) | {result['group']:.1f} |",
+            f"| check every position against the stations near its cell ({radius:,.0f} m by riding) | "
+            f"{result['check']:.1f} |",
+            f"| total | {result['group'] + result['check']:.1f} |",
+            "",
+            f"{result['covered']:,} of {args.workers:,} positions within 15 minutes "
+            f"({100 * result['covered'] / args.workers:.1f}%). Peak memory of the process that did it: "
+            f"{peak:,.0f} MB. Command: `python bench/stations.py --part coverage --workers {args.workers}` "
+            f"(2 cores, load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min) at the end)",
+        ]
+    )
     return 0
 
 

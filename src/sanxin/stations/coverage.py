@@ -98,7 +98,7 @@ def _res_for(radius: float) -> int:
     """The finest resolution whose cells are still about as wide as ``radius``: a disk of a few rings
     then holds every station that can reach a cell's points."""
     for res in range(RES, 2, -1):
-        if h3.average_hexagon_edge_length(res, unit="m") * 2 >= radius:
+        if h3.average_hexagon_edge_length(res, unit="m") * 4 >= radius:
             return res
     return 3
 
@@ -122,8 +122,15 @@ def covered(points: Points, stations: list[tuple[float, float]], radius: float) 
     for cell8, idx in points.by_cell.items():
         groups[h3.cell_to_parent(cell8, res) if res < RES else cell8].append(idx)
     for cell, parts in groups.items():
-        near = [i for c in h3.grid_disk(cell, k) for i in by_cell.get(c, ())]
-        if not near:
+        near = np.array([i for c in h3.grid_disk(cell, k) for i in by_cell.get(c, ())], dtype=int)
+        if not len(near):
+            continue
+        # only the stations that can reach some point of the cell: within the radius plus the cell's
+        # circumradius of its centre
+        clat, clng = h3.cell_to_latlng(cell)
+        reach = radius + max(float(_haversine(clat, clng, a, b)) for a, b in h3.cell_to_boundary(cell))
+        near = near[_haversine(clat, clng, slat[near], slng[near]) <= reach]
+        if not len(near):
             continue
         idx = np.concatenate(parts)
         sl, sg = slat[near], slng[near]
