@@ -129,15 +129,29 @@ def covered(points: Points, stations: list[tuple[float, float]], radius: float) 
         # circumradius of its centre
         clat, clng = h3.cell_to_latlng(cell)
         reach = radius + max(float(_haversine(clat, clng, a, b)) for a, b in h3.cell_to_boundary(cell))
-        near = near[_haversine(clat, clng, slat[near], slng[near]) <= reach]
+        centre_d = _haversine(clat, clng, slat[near], slng[near])
+        keep = centre_d <= reach
+        near = near[keep][np.argsort(centre_d[keep], kind="stable")]  # the nearest to the cell first
         if not len(near):
             continue
-        idx = np.concatenate(parts)
-        sl, sg = slat[near], slng[near]
-        for start in range(0, len(idx), 2048):  # bound the distance matrix's size
-            chunk = idx[start : start + 2048]
-            d = _haversine(points.lat[chunk][:, None], points.lng[chunk][:, None], sl[None, :], sg[None, :])
-            mask[chunk] = (d <= radius).any(axis=1)
+        left = np.concatenate(parts)
+        # Stations in batches, nearest first: most points are reached by the first few, and only the
+        # points not reached yet meet the next batch.
+        size = 16
+        for start in range(0, len(near), size):
+            batch = near[start : start + size]
+            d = _haversine(
+                points.lat[left][:, None],
+                points.lng[left][:, None],
+                slat[batch][None, :],
+                slng[batch][None, :],
+            )
+            hit = (d <= radius).any(axis=1)
+            mask[left[hit]] = True
+            left = left[~hit]
+            if not len(left):
+                break
+            size = min(size * 2, max(16, 4_000_000 // max(1, len(left))))
     return mask
 
 
