@@ -101,6 +101,8 @@ class World:
     coordination_b: object = None
     station_a: object = None  # 服务阵地 managed by each branch
     station_b: object = None
+    station_review_a: object = None  # a visitor's pending review of each
+    station_review_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -564,4 +566,10 @@ def _stations(ba, bb) -> dict:
             actor=None, org=org, name=f"暖蜂驿站{mark}", kind="nuanfeng", address=f"江汉路{mark}",
             lat=lat, lng=114.3, amenities=["water"], hours=week,
         )  # fmt: skip
+        visitor = UserFactory()
+        services.check_in(actor=visitor, station=out[f"station_{side}"], method="qr",
+                          token=out[f"station_{side}"].checkin_token)  # fmt: skip
+        out[f"station_review_{side}"] = services.review_submit(
+            actor=visitor, station=out[f"station_{side}"], stars=4, comment=f"热水很方便{mark}"
+        )
     return out

@@ -440,6 +440,8 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         {"weekday": 0, "opens": "08:00", "closes": "20:00"}
     ],
     ("POST", "/stations/{station_id}/keep/"): lambda w, t: {"action": "desk", "note": "走查登记"},
+    ("POST", "/api/v1/stations/reviews/{review_id}/moderate"): lambda w, t: {"publish": True},
+    ("POST", "/stations/reviews/{review_id}/"): lambda w, t: {"publish": "1"},
     ("POST", "/api/v1/stations/{station_id}/closures"): lambda w, t: {
         "on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
         "reason": "走查闭站",
@@ -972,7 +974,7 @@ class Walker:
             a, b = getattr(self.world, f"{pairs[model]}_a"), getattr(self.world, f"{pairs[model]}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.appeals.models import Appeal, Coordination, Extension, Hardship
-        from sanxin.stations.models import Station
+        from sanxin.stations.models import Review, Station
 
         names = {
             Appeal: "appeal",
@@ -980,6 +982,7 @@ class Walker:
             Hardship: "hardship",
             Coordination: "coordination",
             Station: "station",
+            Review: "station_review",
         }
         if model in names:
             name = names[model]

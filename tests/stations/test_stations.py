@@ -268,3 +268,41 @@ def test_the_service_circle_counts_workers_and_cells_and_moves_when_a_suggestion
         "/stations/circle/", {"region": region.code, "when": "any", "add": c.suggestions[0][0].pk}
     )
     assert "100.0%" in page.content.decode()
+
+
+def test_visitors_rate_a_station_and_an_office_decides_what_is_public(st):
+    from django.test import Client
+
+    from sanxin.stations import selectors
+    from sanxin.stations.models import ReviewStatus
+    from tests.factories import PASSWORD, UserFactory
+
+    rider = UserFactory()
+    s = st.station
+    with pytest.raises(RuleViolation) as exc:  # rate only where you checked in
+        services.review_submit(actor=rider, station=s, stars=5)
+    assert exc.value.code == "not_visited"
+    noon = timezone.make_aware(dt.datetime.combine(FRI, T(12)))
+    services.check_in(actor=rider, station=s, method="qr", token=s.checkin_token, now=noon)
+    with pytest.raises(InvalidInput):
+        services.review_submit(actor=rider, station=s, stars=6)
+    with pytest.raises(InvalidInput):
+        services.review_submit(actor=rider, station=s, stars=4, comment="好" * 501)
+    review = services.review_submit(actor=rider, station=s, stars=4, comment="有热水，充电快")
+    assert selectors.reviews(s) == ([], None, 0)  # not public before an office passes it
+    with pytest.raises(PermissionDenied):
+        services.review_moderate(actor=st.keeper, review=review, publish=True)  # not the keeper's to judge
+    c = Client()
+    assert c.login(username=st.office.username, password=PASSWORD)
+    assert "有热水，充电快" in c.get("/stations/reviews/").content.decode()
+    r = c.post(f"/stations/reviews/{review.pk}/", {"publish": "1"})
+    assert r.status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.PUBLISHED
+    shown, stars, n = selectors.reviews(s)
+    assert [x.comment for x in shown] == ["有热水，充电快"] and (stars, n) == (4.0, 1)
+    again = services.review_submit(actor=rider, station=s, stars=2, comment="今天没开门")
+    assert again.pk == review.pk and again.status == ReviewStatus.PENDING  # a change is judged again
+    rc = Client()
+    assert rc.login(username=rider.username, password=PASSWORD)
+    assert 'data-testid="review-form"' in rc.get(f"/stations/{s.pk}/").content.decode()

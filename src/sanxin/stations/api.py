@@ -17,7 +17,16 @@ from sanxin.orgs.models import Org
 
 from . import selectors, services
 from .hours import Interval
-from .models import AMENITY_CODES, Amenity, CheckInMethod, HostKind, Station, StationKind, StationStatus
+from .models import (
+    AMENITY_CODES,
+    Amenity,
+    CheckInMethod,
+    HostKind,
+    Review,
+    Station,
+    StationKind,
+    StationStatus,
+)
 
 router = Router(tags=["服务阵地"])
 
@@ -276,3 +285,49 @@ def check_in(request, station_id: int, payload: CheckInIn):
         used=payload.used,
     )
     return Status(201, visit)
+
+
+class ReviewIn(Schema):
+    stars: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=500)
+
+
+class ReviewOut(Schema):
+    id: int = Field(validation_alias="pk")
+    station_id: int
+    stars: int
+    comment: str
+    at: dt.datetime
+    status: str
+
+
+class ModerateIn(Schema):
+    publish: bool
+
+
+@router.post("/{station_id}/reviews", response={201: ReviewOut}, summary="评价站点（到站签到后，审核后公开）")
+@permission.own()
+def review_submit(request, station_id: int, payload: ReviewIn):
+    from sanxin.core.errors import NotFound
+
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        raise NotFound()
+    review = services.review_submit(
+        actor=request.auth, station=station, stars=payload.stars, comment=payload.comment
+    )
+    return Status(201, review)
+
+
+@router.get("/reviews/pending", response=list[ReviewOut], summary="待审核的站点评价")
+@permission("stations", "change")
+@paginate(PageNumber)
+def reviews_pending(request):
+    return selectors.pending_reviews(request.scope)
+
+
+@router.post("/reviews/{review_id}/moderate", response=ReviewOut, summary="审核站点评价（公开或不公开）")
+@permission("stations", "change", model=Review, lookup="review_id")
+def review_moderate(request, review_id: int, payload: ModerateIn):
+    review = request.scope.get(Review.objects.select_related("station__org"), pk=review_id)
+    return services.review_moderate(actor=request.auth, review=review, publish=payload.publish)

@@ -47,5 +47,6 @@ def ready() -> None:
             "station_update": "修改服务阵地",
             "station_hours": "设定开放时间",
             "station_closure": "设定闭站或特别开放时间",
+            "station_review": "审核站点评价",
         }
     )

@@ -230,7 +230,7 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.station_id}:{self.stars}"
+        return f"{self.station_id}:{self.stars}星"
 
 
 class Candidate(models.Model):

@@ -268,3 +268,28 @@ def circle(
         cells=cell_rows,
         suggestions=suggestions,
     )
+
+
+def reviews(station: Station):
+    """The published reviews of a station and their average stars."""
+    from django.db.models import Avg, Count
+
+    from .models import Review, ReviewStatus
+
+    qs = (
+        Review.objects.filter(station=station, status=ReviewStatus.PUBLISHED)
+        .select_related("user")
+        .order_by("-at")
+    )
+    summary = qs.aggregate(avg=Avg("stars"), n=Count("pk"))
+    return list(qs[:20]), (round(summary["avg"], 1) if summary["avg"] is not None else None), summary["n"]
+
+
+def pending_reviews(scope: Scope):
+    from .models import Review, ReviewStatus
+
+    return (
+        scope.filter(Review.objects.filter(status=ReviewStatus.PENDING))
+        .select_related("station", "user")
+        .order_by("at", "pk")
+    )

@@ -34,6 +34,8 @@ from .models import (
     Closure,
     HostKind,
     Hours,
+    Review,
+    ReviewStatus,
     Station,
     StationKind,
     StationStatus,
@@ -298,3 +300,53 @@ def check_in(
         recorded_by=actor if method == CheckInMethod.DESK else None,
     )
     return visit
+
+
+# --- visitors' reviews --------------------------------------------------------------------------------
+
+
+def review_submit(*, actor, station: Station, stars: int, comment: str = "", now=None) -> Review:
+    """A visitor's rating (1–5) and comment; again from the same visitor replaces it. Only someone who
+    checked in there may rate; it is public once an office has passed it (``review_moderate``)."""
+    now = now or timezone.now()
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("请先登录")
+    if not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise InvalidInput("请给出 1 到 5 星的评分", field="stars")
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise InvalidInput(f"评价不能超过 500 字（现有 {len(comment)} 字）", field="comment")
+    if not Visit.objects.filter(station=station, user=actor).exists():
+        raise RuleViolation("到站签到后才能评价", code="not_visited")
+    with transaction.atomic():
+        review, _ = Review.objects.update_or_create(
+            station=station,
+            user=actor,
+            defaults={
+                "stars": stars,
+                "comment": comment,
+                "at": now,
+                "status": ReviewStatus.PENDING,
+                "moderated_by": None,
+            },
+        )
+    return review
+
+
+def review_moderate(*, actor, review: Review, publish: bool) -> Review:
+    """An office passes a review (public) or keeps it off the station's page."""
+    _require(actor, "change", review.station.org)
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        before = review.status
+        review.status = ReviewStatus.PUBLISHED if publish else ReviewStatus.HIDDEN
+        review.moderated_by = actor if getattr(actor, "is_authenticated", False) else None
+        review.save(update_fields=["status", "moderated_by"])
+        audit.record(
+            actor=actor,
+            action="station_review",
+            obj=review,
+            before={"status": before},
+            after={"status": review.status},
+        )
+    return review

@@ -23,7 +23,7 @@ from sanxin.core.scope import has_permission, scope_for
 
 from . import exports, selectors, services
 from .hours import WEEKDAYS, Interval
-from .models import AMENITY_CODES, Amenity, Station, StationKind, StationStatus
+from .models import AMENITY_CODES, Amenity, Review, Station, StationKind, StationStatus, Visit
 
 
 def _amenity_choices():
@@ -86,7 +86,21 @@ def nearby(request):
 @require_http_methods(["GET", "POST"])
 def station(request, station_id: int):
     s = get_object_or_404(Station.objects.select_related("org").prefetch_related("hours"), pk=station_id)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "review":
+        try:
+            stars = int(request.POST.get("stars") or 0)
+        except ValueError:
+            stars = 0
+        try:
+            services.review_submit(
+                actor=request.user, station=s, stars=stars, comment=request.POST.get("comment", "")
+            )
+        except ServiceError as exc:
+            message_error(request, exc)
+        else:
+            messages.success(request, "感谢评价，审核后公开")
+            return redirect("stations:detail", s.pk)
+    elif request.method == "POST":
         token = request.POST.get("t", "")
         try:
             services.check_in(
@@ -105,6 +119,7 @@ def station(request, station_id: int):
             return redirect("stations:detail", s.pk)
     today = timezone.localdate()
     week = [(WEEKDAYS[d], [h for h in s.hours.all() if h.weekday == d]) for d in range(7)]
+    reviews, stars, count = selectors.reviews(s)
     context = {
         "s": s,
         "week": week,
@@ -115,6 +130,10 @@ def station(request, station_id: int):
         ],
         "token": request.GET.get("t", ""),
         "can_keep": scope_for(request.user, "stations", "keep").contains(s),
+        "reviews": reviews,
+        "stars": stars,
+        "review_count": count,
+        "visited": Visit.objects.filter(station=s, user=request.user).exists(),
     }
     return render(request, "stations/station.html", context, status=400 if request.method == "POST" else 200)
 
@@ -332,3 +351,28 @@ def circle(request):
         "map": points,
     }
     return render(request, "stations/circle.html", context)
+
+
+@permission("stations", "change")
+@require_safe
+def review_queue(request):
+    return render(
+        request,
+        "stations/reviews.html",
+        {"rows": paginate(request, selectors.pending_reviews(request.scope), 50)},
+    )
+
+
+@permission("stations", "change", model=Review, lookup="review_id")
+@require_http_methods(["POST"])
+def review_moderate(request, review_id: int):
+    review = request.scope.get(Review.objects.select_related("station__org"), pk=review_id)
+    try:
+        services.review_moderate(
+            actor=request.user, review=review, publish=request.POST.get("publish") == "1"
+        )
+    except ServiceError as exc:
+        message_error(request, exc)
+    else:
+        messages.success(request, "已公开" if request.POST.get("publish") == "1" else "已设为不公开")
+    return redirect("stations:reviews")
