@@ -87,15 +87,22 @@ def copy(source: str, target: str) -> None:
 
 @contextlib.contextmanager
 def using(name: str):
-    """Run the block with the default connection pointing at database ``name``."""
+    """Run the block with the default connection pointing at database ``name``. The content types'
+    cache is emptied on the way in and out: a transactional test's flush gives the test database new
+    content type ids, which the copy (taken before) does not share, and a cached id of the one
+    database is a dangling foreign key in the other."""
+    from django.contrib.contenttypes.models import ContentType
+
     original = connections[DEFAULT_DB_ALIAS]
     settings_dict = {**original.settings_dict, "NAME": name}
     replacement = original.__class__(settings_dict, DEFAULT_DB_ALIAS)
     connections.settings[DEFAULT_DB_ALIAS] = settings_dict  # is settings.DATABASES["default"]
     connections[DEFAULT_DB_ALIAS] = replacement
+    ContentType.objects.clear_cache()
     try:
         yield
     finally:
+        ContentType.objects.clear_cache()
         replacement.close()
         connections[DEFAULT_DB_ALIAS] = original
         connections.settings[DEFAULT_DB_ALIAS] = original.settings_dict

@@ -306,3 +306,25 @@ def test_visitors_rate_a_station_and_an_office_decides_what_is_public(st):
     rc = Client()
     assert rc.login(username=rider.username, password=PASSWORD)
     assert 'data-testid="review-form"' in rc.get(f"/stations/{s.pk}/").content.decode()
+
+
+def test_a_station_is_also_a_venue_for_meetings(st):
+    from sanxin.meetings.models import Venue, VenueKind
+    from tests.helpers import committed
+
+    with committed():
+        s = services.station_create(actor=None, org=st.org, name="暖蜂驿站·车站路", kind="nuanfeng", address="车站路1号",
+                                    lat=30.59, lng=114.31, capacity=12)  # fmt: skip
+    venue = Venue.objects.get(source_key=f"station:{s.pk}")
+    assert (venue.name, venue.kind, venue.org, venue.capacity, venue.active) == (
+        s.name,
+        VenueKind.STATION,
+        st.org,
+        12,
+        True,
+    )
+    with committed():
+        services.station_update(actor=None, station=s, name="暖蜂驿站·车站路（新址）", status="suspended")
+    venue.refresh_from_db()
+    assert venue.name == "暖蜂驿站·车站路（新址）" and venue.active is False
+    assert Venue.objects.filter(source_key=f"station:{s.pk}").count() == 1

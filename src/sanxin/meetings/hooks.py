@@ -7,7 +7,7 @@ from __future__ import annotations
 def ready() -> None:
     from django.db.models import Q
 
-    from sanxin.core import audit, registry, scope, uploads
+    from sanxin.core import audit, events, registry, scope, uploads
     from sanxin.core.scope import has_permission
 
     from . import cards, demo, tasks  # noqa: F401  (the demo step, the schedule)
@@ -32,6 +32,11 @@ def ready() -> None:
         owner="attendance__member__person__user_id",
     )
     scope.register(Minutes, related=lambda s: Q(meeting__in=s.filter(Meeting.objects.all()).values("pk")))
+
+    # A service position is also a place for meetings: its venue follows it.
+    from .services import station_venue
+
+    events.subscribe("stations.saved", name="meetings.station_venue")(station_venue)
 
     def can_read_attachment(user, stored) -> bool:
         minutes = Minutes.objects.filter(attachments=stored)

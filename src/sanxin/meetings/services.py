@@ -210,6 +210,34 @@ def venue_update(*, actor, venue: Venue, data: dict) -> Venue:
     return model_update(venue, actor=actor, data=data, fields=allowed)[0]
 
 
+def station_venue(event) -> Venue | None:
+    """Keep the venue of a station (``stations.saved``): created with it, renamed, moved and closed
+    with it; its ``source_key`` is ``station:<id>``."""
+    from sanxin.stations.models import Station, StationStatus
+
+    station = Station.objects.filter(pk=event.payload["station_id"]).first()
+    if station is None:
+        return None
+    data = {
+        "name": station.name[:120],
+        "address": station.address,
+        "lat": station.lat,
+        "lng": station.lng,
+        "capacity": station.capacity,
+        "active": station.status == StationStatus.OPEN,
+    }
+    key = f"station:{station.pk}"
+    venue = Venue.objects.filter(source_key=key).first()
+    if venue is None:  # a venue already standing for the station, entered before it was registered
+        venue = Venue.objects.filter(source_key="", kind=VenueKind.STATION, name=station.name).first()
+        if venue is not None:
+            venue.source_key = key
+            venue.save(update_fields=["source_key"])
+    if venue is None:
+        return venue_create(actor=None, org=station.org, kind=VenueKind.STATION, source_key=key, **data)
+    return venue_update(actor=None, venue=venue, data=data)
+
+
 def venue_usable(venue: Venue, org: Org) -> bool:
     """A branch books its own rooms and those of the orgs above it, and any public place (a party-mass
     service centre or a station)."""

@@ -5,6 +5,9 @@ Who: the offices over the managing org (``stations.create`` / ``stations.change`
 keepers (``STATION_KEEPER`` grants over an assignment list of kind ``stations``: hours, closures, the
 visit log). Anyone signed in checks in.
 
+Each station created or changed publishes ``stations.saved`` (``{"station_id"}``): organization life
+keeps a venue of it for meetings.
+
 Refusals: ``InvalidInput`` with the field (coordinates, amenities, hours), ``RuleViolation``
 ``not_open`` (a check-in at a station that is not open at the time), ``too_far`` (a location check-in
 farther than ``STATIONS_CHECKIN_RADIUS_M``), ``bad_token``.
@@ -20,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sanxin.core import audit, geo
+from sanxin.core import audit, events, geo
 from sanxin.core.errors import InvalidInput, PermissionDenied, RuleViolation
 from sanxin.core.models import Region
 from sanxin.core.scope import scope_for
@@ -134,6 +137,7 @@ def station_create(
             [Hours(station=station, weekday=iv.weekday, opens=iv.opens, closes=iv.closes) for iv in intervals]
         )
         audit.record(actor=actor, action="station_create", obj=station, after=audit.snapshot(station))
+        events.publish("stations.saved", {"station_id": station.pk})
     return station
 
 
@@ -158,6 +162,7 @@ def station_update(*, actor, station: Station, amenities=None, services=None, st
         audit.record(
             actor=actor, action="station_update", obj=station, before=before, after=audit.snapshot(station)
         )
+        events.publish("stations.saved", {"station_id": station.pk})
     return station
 
 
