@@ -123,6 +123,10 @@ def pytest_runtest_teardown(item, nextitem):
     result = yield
     # after the fixtures' teardown, so after pytest-django's flush
     if _blocker is not None and _flushes_database(item):
+        from django.contrib.contenttypes.models import ContentType
+
+        # the flush gave the content types new ids: no cached id of before may outlive it
+        ContentType.objects.clear_cache()
         with _blocker.unblock():
             migration_rows.restore()
     return result
