@@ -63,4 +63,7 @@ def test_rider_finds_the_nearest_open_station_with_a_charger_and_checks_in(
         office.get_by_test_id("add-1").click()
     after = _rate(office)
     assert after > before
+    office.locator("[data-circle-map] canvas").wait_for(timeout=WAIT)
+    office.wait_for_timeout(1500)  # the scatter's animation
+    office.locator("[data-circle-map]").screenshot(path=str(SCREENSHOTS / "stations-circle.png"))
     assert not office.console_errors and not office.csp_violations

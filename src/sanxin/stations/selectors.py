@@ -176,7 +176,7 @@ class Share:
 class Circle:
     minutes: int
     at: dt.datetime | None
-    stations: list  # (lat, lng, name, id) of the stations counted
+    stations: list  # (lat, lng, name, id, kind) of the stations counted
     added: list  # the candidates counted as if they were stations
     workers: Share
     by_kind: list[Share]
@@ -260,7 +260,7 @@ def circle(
     return Circle(
         minutes=minutes,
         at=at,
-        stations=[(s.lat, s.lng, s.name, s.pk) for s in rows],
+        stations=[(s.lat, s.lng, s.name, s.pk, s.kind) for s in rows],
         added=added,
         workers=Share("全部", len(spots), total_covered),
         by_kind=by_kind,

@@ -335,8 +335,16 @@ def circle(request):
         "cells": [[round(lng, 5), round(lat, 5), int(ok)] for lat, lng, ok in c.cells],
         # names of the viewer's own stations only; the others are points
         "stations": [
-            [round(lng, 5), round(lat, 5), name if pk in mine else "站点"]
-            for lat, lng, name, pk in c.stations
+            {
+                "name": str(label),
+                "data": [
+                    [round(lng, 5), round(lat, 5), name if pk in mine else str(label)]
+                    for lat, lng, name, pk, k in c.stations
+                    if k == kind
+                ],
+            }
+            for kind, label in StationKind.choices
+            if any(x[4] == kind for x in c.stations)
         ],
         "added": [[round(x.lng, 5), round(x.lat, 5), x.name] for x in c.added],
         "suggested": [[round(x.lng, 5), round(x.lat, 5), x.name] for x, _g, _t in c.suggestions],

@@ -1,8 +1,10 @@
-// The service circle's map without map tiles: the area's cells (covered or not), the stations, and the
+// The service circle's map without map tiles: the area's cells (covered or not), the stations by kind, and the
 // suggested and added places as a scatter over longitude and latitude, read from the JSON of
 // data-source (no inline script).
 (function () {
   "use strict";
+  var SYMBOLS = ["circle", "pin", "roundRect", "diamond", "arrow", "emptyCircle"];
+  var COLOURS = ["#c8161d", "#7c2d12", "#0f766e", "#6d28d9", "#be185d", "#1d4ed8"];
   function draw(el) {
     var src = document.getElementById(el.getAttribute("data-source"));
     if (!src || !window.echarts) return;
@@ -16,13 +18,15 @@
       legend: { top: 0 },
       xAxis: { type: "value", scale: true, show: false },
       yAxis: { type: "value", scale: true, show: false },
-      series: [
+      series: d.stations.map(function (kind, i) {
+        return { name: kind.name, type: "scatter", data: kind.data, symbol: SYMBOLS[i % SYMBOLS.length],
+                 symbolSize: 10, itemStyle: { color: COLOURS[i % COLOURS.length] } };
+      }).concat([
         { name: "未覆盖", type: "scatter", data: open, symbol: "rect", symbolSize: 6, itemStyle: { color: "#d1d5db" } },
         { name: "已覆盖", type: "scatter", data: covered, symbol: "rect", symbolSize: 6, itemStyle: { color: "#fecaca" } },
-        { name: "站点", type: "scatter", data: d.stations, symbolSize: 9, itemStyle: { color: "#c8161d" } },
         { name: "测算新增", type: "scatter", data: d.added, symbol: "diamond", symbolSize: 13, itemStyle: { color: "#2563eb" } },
         { name: "建议新增", type: "scatter", data: d.suggested, symbol: "triangle", symbolSize: 12, itemStyle: { color: "#f59e0b" } }
-      ]
+      ])
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
