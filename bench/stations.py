@@ -221,7 +221,7 @@ def main() -> int:
         keep = [
             s
             for s in cand
-            if is_open(local.replace(tzinfo=None), selectors._weekly(s), selectors._overrides(s))
+            if is_open(local.replace(tzinfo=None), selectors.week_of(s), selectors.overrides_of(s))
         ]
         sorted(
             ((spatial.distance_m(qlat, qlng, s.lat, s.lng), s.pk) for s in keep),

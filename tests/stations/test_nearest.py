@@ -16,7 +16,7 @@ from sanxin.core.geo import distance_m
 from sanxin.stations import selectors, spatial
 from sanxin.stations.hours import Interval, is_open
 from sanxin.stations.models import AMENITY_CODES, Closure, Hours, Station, StationStatus
-from sanxin.stations.selectors import _overrides, _weekly
+from sanxin.stations.selectors import overrides_of, week_of
 
 T = dt.time
 # Cities in the middle and at the edges of China: 武汉, 漠河, 三亚, 喀什, 抚远, 东兴 (the border with
@@ -74,7 +74,7 @@ def brute_force(stations, lat, lng, *, mask, open_at, limit, max_m):
     for s in stations:
         if s.status != StationStatus.OPEN or s.amenities & mask != mask:
             continue
-        if open_at is not None and not is_open(local, _weekly(s), _overrides(s)):
+        if open_at is not None and not is_open(local, week_of(s), overrides_of(s)):
             continue
         d = distance_m(lat, lng, s.lat, s.lng)
         if d <= max_m:

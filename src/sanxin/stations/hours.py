@@ -87,6 +87,18 @@ class DayOverride:
         return self.opens is None
 
 
+def weekly(rows) -> list[Interval]:
+    """The intervals of rows with ``weekday``, ``opens``, ``closes`` (a station's ``Hours``)."""
+    return [Interval(r.weekday, r.opens, r.closes) for r in rows]
+
+
+def overrides(rows) -> dict[dt.date, DayOverride]:
+    """The days that differ, from rows with ``on``, ``closed``, ``opens``, ``closes`` (``Closure``)."""
+    return {
+        r.on: DayOverride(r.on, None if r.closed else r.opens, None if r.closed else r.closes) for r in rows
+    }
+
+
 def _starting_on(day: dt.date, weekly: list[Interval], overrides: dict[dt.date, DayOverride]):
     """The (start, end) minutes from ``day``'s midnight of the intervals that begin on ``day``."""
     o = overrides.get(day)

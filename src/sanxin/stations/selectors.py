@@ -13,7 +13,7 @@ from django.utils import timezone
 from sanxin.core.scope import Scope
 
 from . import spatial
-from .hours import DayOverride, Interval, is_open, today_label
+from .hours import Interval, is_open, overrides, today_label, weekly
 from .models import Closure, Station, StationStatus
 
 
@@ -43,15 +43,12 @@ def _closures_around(day: dt.date) -> Prefetch:
     )
 
 
-def _weekly(s: Station) -> list[Interval]:
-    return [Interval(h.weekday, h.opens, h.closes) for h in s.hours.all()]
+def week_of(s: Station) -> list[Interval]:
+    return weekly(s.hours.all())
 
 
-def _overrides(s: Station) -> dict:
-    return {
-        c.on: DayOverride(c.on, None if c.closed else c.opens, None if c.closed else c.closes)
-        for c in s.closures.all()
-    }
+def overrides_of(s: Station) -> dict:
+    return overrides(s.closures.all())
 
 
 def nearest(
@@ -84,7 +81,7 @@ def nearest(
         prefetch_related_objects(rows, "hours", _closures_around(day))
         if open_at is None:
             return rows
-        return [r for r in rows if is_open(local.replace(tzinfo=None), _weekly(r), _overrides(r))]
+        return [r for r in rows if is_open(local.replace(tzinfo=None), week_of(r), overrides_of(r))]
 
     out = []
     for distance, s in spatial.nearest(qs, lat, lng, limit=limit, max_m=max_m, accept=accept):
@@ -93,7 +90,7 @@ def nearest(
                 s,
                 round(distance, 1),
                 minutes_for(distance, mode),
-                today_label(day, _weekly(s), _overrides(s)),
+                today_label(day, week_of(s), overrides_of(s)),
             )
         )
     return out
@@ -104,12 +101,8 @@ def for_scope(scope: Scope) -> QuerySet[Station]:
 
 
 def hours_today(station: Station, day: dt.date) -> str:
-    station.closures_today = list(station.closures.filter(on__gte=day - dt.timedelta(days=1), on__lte=day))
-    overrides = {
-        c.on: DayOverride(c.on, None if c.closed else c.opens, None if c.closed else c.closes)
-        for c in station.closures_today
-    }
-    return today_label(day, _weekly(station), overrides)
+    closures = station.closures.filter(on__gte=day - dt.timedelta(days=1), on__lte=day)
+    return today_label(day, week_of(station), overrides(closures))
 
 
 def ledger(scope: Scope, *, kind: str = "", status: str = "", q: str = "", since: dt.datetime | None = None):
@@ -217,7 +210,7 @@ def circle(
     if at is not None:
         local = timezone.localtime(at)
         qs = qs.prefetch_related(_closures_around(local.date()))
-        rows = [s for s in qs if is_open(local.replace(tzinfo=None), _weekly(s), _overrides(s))]
+        rows = [s for s in qs if is_open(local.replace(tzinfo=None), week_of(s), overrides_of(s))]
     else:
         rows = list(qs)
     added = list(Candidate.objects.filter(pk__in=add or []))

@@ -30,7 +30,7 @@ from sanxin.core.scope import scope_for
 from sanxin.orgs.models import Org
 
 from . import hours as hours_mod
-from . import spatial
+from . import selectors, spatial
 from .models import (
     AMENITY_CODES,
     CheckInMethod,
@@ -193,7 +193,7 @@ def hours_set(*, actor, station: Station, hours) -> list[Hours]:
     _keeps(actor, station)
     intervals = _intervals(hours)
     with transaction.atomic():
-        before = [iv.label() for iv in _weekly(station)]
+        before = [iv.label() for iv in selectors.week_of(station)]
         station.hours.all().delete()
         rows = Hours.objects.bulk_create(
             [Hours(station=station, weekday=iv.weekday, opens=iv.opens, closes=iv.closes) for iv in intervals]
@@ -234,22 +234,11 @@ def closure_set(
     return row
 
 
-def _weekly(station: Station) -> list[hours_mod.Interval]:
-    return [hours_mod.Interval(h.weekday, h.opens, h.closes) for h in station.hours.all()]
-
-
-def _overrides(station: Station) -> dict:
-    return {
-        c.on: hours_mod.DayOverride(c.on, None if c.closed else c.opens, None if c.closed else c.closes)
-        for c in station.closures.all()
-    }
-
-
 def open_at(station: Station, at: dt.datetime) -> bool:
     if station.status != StationStatus.OPEN:
         return False
     local = timezone.localtime(at) if timezone.is_aware(at) else at
-    return hours_mod.is_open(local, _weekly(station), _overrides(station))
+    return hours_mod.is_open(local, selectors.week_of(station), selectors.overrides_of(station))
 
 
 def check_in(
