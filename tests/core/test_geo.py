@@ -1,9 +1,11 @@
 """core.geo: the coarse outline of China accepts every Chinese city near a border and refuses the
-neighbours' capitals and border cities; haversine distances."""
+neighbours' capitals and border cities; haversine distances; WGS-84 ⇄ GCJ-02."""
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from sanxin.core.geo import distance_m, in_china
+from sanxin.core.geo import distance_m, from_gcj02, in_china, to_gcj02
 
 INSIDE = {
     "北京": (39.9, 116.4), "上海": (31.23, 121.47), "喀什": (39.47, 75.99), "乌鲁木齐": (43.8, 87.6),
@@ -39,3 +41,51 @@ def test_haversine_distance():
     assert distance_m(39.9, 116.4, 39.9, 116.4) == 0
     # Beijing–Shanghai is about 1,067 km as the crow flies
     assert 1_060_000 < distance_m(39.9042, 116.4074, 31.2304, 121.4737) < 1_075_000
+
+
+# WGS-84 → GCJ-02 pairs published with another implementation of the public formula
+# (googollee/eviltransform, go/transform_test.go), not computed by ours.
+GCJ_PAIRS = {
+    "上海": ((31.1774276, 121.5272106), (31.17530398364597, 121.531541859215)),
+    "深圳": ((22.543847, 113.912316), (22.540796131694766, 113.9171764808363)),
+    "北京": ((39.911954, 116.377817), (39.91334545536069, 116.38404722455657)),
+}
+
+
+@pytest.mark.parametrize("name", GCJ_PAIRS)
+def test_to_gcj02_matches_the_published_pairs(name):
+    wgs, gcj = GCJ_PAIRS[name]
+    got = to_gcj02(*wgs)
+    assert got == pytest.approx(gcj, abs=1e-9)
+    assert distance_m(*from_gcj02(*gcj), *wgs) < 0.01
+
+
+def test_tiananmen():
+    # The square's flagpole as phones give it and as AMap draws it: about 520 m east, 160 m north.
+    lat, lng = to_gcj02(39.908722, 116.397499)
+    assert (lat, lng) == pytest.approx((39.910126, 116.403743), abs=1e-6)
+    assert 500 < distance_m(39.908722, 116.397499, lat, lng) < 600
+
+
+@pytest.mark.parametrize("name", ["东京", "首尔", "乌兰巴托", "莫斯科", "零点"])
+def test_gcj02_leaves_points_outside_china_as_they_are(name):
+    point = OUTSIDE[name]
+    assert to_gcj02(*point) == point
+    assert from_gcj02(*point) == point
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lat=st.floats(min_value=18.0, max_value=53.5, allow_nan=False),
+    lng=st.floats(min_value=73.5, max_value=134.8, allow_nan=False),
+)
+def test_gcj02_round_trip_in_china(lat, lng):
+    assume(in_china(lat, lng))
+    gcj = to_gcj02(lat, lng)
+    # within half a kilometre of the outline the shifted point may fall outside it, where nothing
+    # is shifted back: the outline is a plausibility check, not a border
+    assume(in_china(*gcj))
+    assert 0 < distance_m(lat, lng, *gcj) < 1_000  # it does move, by at most a few hundred metres
+    back = from_gcj02(*gcj)
+    assert distance_m(lat, lng, *back) < 0.5
+    assert distance_m(*gcj, *to_gcj02(*back)) < 0.5

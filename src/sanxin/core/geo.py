@@ -58,3 +58,70 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     dp, dl = p2 - p1, math.radians(lng2 - lng1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+# --- GCJ-02 (国测局坐标, "Mars coordinates") ------------------------------------------------------------
+# Chinese map SDKs (AMap/高德, Tencent) take and give GCJ-02: WGS-84 shifted by a smooth, non-linear
+# offset of a few hundred metres that the surveying authority publishes no formula for. The formula
+# below is the public one that every open implementation uses (the same constants as
+# googollee/eviltransform and wandergis/coordTransform: the Krasovsky 1940 ellipsoid's semi-major axis
+# and eccentricity squared), accurate against the SDKs to about a metre. We write it out rather than
+# pin a package for thirty lines of arithmetic: none of the small packages on PyPI that carry it is
+# widely used or kept up, and the inverse is ours either way. Outside China (``in_china``) no offset
+# is applied, as the SDKs show foreign places in WGS-84.
+
+_KRASOVSKY_A = 6_378_245.0
+_KRASOVSKY_EE = 0.00669342162296594323
+
+
+def _gcj_offset(lat: float, lng: float) -> tuple[float, float]:
+    """The GCJ-02 offset (degrees of latitude, of longitude) at a WGS-84 point."""
+    x, y = lng - 105.0, lat - 35.0
+    common = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    dlat = (
+        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+        + common
+        + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+        + (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    )  # fmt: skip
+    dlng = (
+        300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+        + common
+        + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+        + (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    )  # fmt: skip
+    rad = math.radians(lat)
+    magic = 1 - _KRASOVSKY_EE * math.sin(rad) ** 2
+    sqrt_magic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_KRASOVSKY_A * (1 - _KRASOVSKY_EE)) / (magic * sqrt_magic) * math.pi)
+    dlng = (dlng * 180.0) / (_KRASOVSKY_A / sqrt_magic * math.cos(rad) * math.pi)
+    return dlat, dlng
+
+
+def to_gcj02(lat: float, lng: float) -> tuple[float, float]:
+    """A WGS-84 point as GCJ-02 (what AMap and Tencent maps draw); unchanged outside China."""
+    lat, lng = float(lat), float(lng)
+    if not in_china(lat, lng):
+        return lat, lng
+    dlat, dlng = _gcj_offset(lat, lng)
+    return lat + dlat, lng + dlng
+
+
+def from_gcj02(lat: float, lng: float) -> tuple[float, float]:
+    """The WGS-84 point whose GCJ-02 is (lat, lng); unchanged outside China.
+
+    The offset has no closed-form inverse. It changes by less than a thousandth of a degree per
+    degree, so the fixed point w = g − offset(w) is reached by plain iteration, each step about a
+    thousand times closer: a few steps bring the round trip well under a millimetre."""
+    lat, lng = float(lat), float(lng)
+    if not in_china(lat, lng):
+        return lat, lng
+    wlat, wlng = lat, lng
+    for _ in range(10):
+        dlat, dlng = _gcj_offset(wlat, wlng)
+        nlat, nlng = lat - dlat, lng - dlng
+        done = abs(nlat - wlat) < 1e-10 and abs(nlng - wlng) < 1e-10
+        wlat, wlng = nlat, nlng
+        if done:
+            break
+    return wlat, wlng

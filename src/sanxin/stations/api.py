@@ -1,6 +1,12 @@
 """/api/v1/stations: 服务阵地. Anyone signed in finds the nearest open stations and checks in; the
 offices keep the ledger of the stations their orgs manage (create, change); keepers set the hours and
-closures. Every write goes through ``stations.services``."""
+closures. Every write goes through ``stations.services``.
+
+Coordinates are WGS-84 (what a phone's geolocation gives, what the ledger stores and writes take).
+Chinese map SDKs (AMap, Tencent) draw GCJ-02: ``nearest`` takes ``crs=gcj02`` for a point picked on
+such a map and answers in it too; a station's record carries ``lat_gcj02``/``lng_gcj02`` beside its
+WGS-84 ``lat``/``lng`` rather than replacing them, so a client that sends a record back through
+PATCH cannot shift the station by the offset (a few hundred metres)."""
 
 import datetime as dt
 from typing import Literal
@@ -11,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
+from sanxin.core import geo
 from sanxin.core.apischema import PageNumber
 from sanxin.core.permissions import permission
 from sanxin.orgs.models import Org
@@ -35,6 +42,7 @@ HOSTS = Literal[tuple(HostKind.values)]  # type: ignore[valid-type]
 STATUSES = Literal[tuple(StationStatus.values)]  # type: ignore[valid-type]
 METHODS = Literal[tuple(CheckInMethod.values)]  # type: ignore[valid-type]
 MODES = Literal[tuple(settings.STATIONS_SPEEDS_KMH)]  # type: ignore[valid-type]
+CRS = Literal["wgs84", "gcj02"]
 
 
 def _codes(mask: int) -> list[str]:
@@ -63,6 +71,8 @@ class StationOut(Schema):
     address: str
     lat: float = Field(description="纬度（WGS-84）")
     lng: float = Field(description="经度（WGS-84）")
+    lat_gcj02: float = Field(description="纬度（GCJ-02，高德、腾讯地图使用；境外同 WGS-84）")
+    lng_gcj02: float = Field(description="经度（GCJ-02，高德、腾讯地图使用；境外同 WGS-84）")
     amenities: list[str]
     services: list[str]
     capacity: int | None
@@ -75,6 +85,14 @@ class StationOut(Schema):
         return _codes(obj.amenities)
 
     @staticmethod
+    def resolve_lat_gcj02(obj):
+        return geo.to_gcj02(obj.lat, obj.lng)[0]
+
+    @staticmethod
+    def resolve_lng_gcj02(obj):
+        return geo.to_gcj02(obj.lat, obj.lng)[1]
+
+    @staticmethod
     def resolve_hours(obj):
         return list(obj.hours.all())
 
@@ -84,8 +102,8 @@ class NearOut(Schema):
     name: str
     kind: str
     address: str
-    lat: float
-    lng: float
+    lat: float = Field(description="纬度（按请求的 crs，默认 WGS-84）")
+    lng: float = Field(description="经度（按请求的 crs，默认 WGS-84）")
     amenities: list[str]
     distance_m: float = Field(description="直线距离（米）")
     minutes: float = Field(description="估计用时（分钟）：直线距离×绕行系数÷出行速度")
@@ -93,8 +111,13 @@ class NearOut(Schema):
 
 
 class NearestFilters(Schema):
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, description="纬度（按 crs）")
+    lng: float = Field(ge=-180, le=180, description="经度（按 crs）")
+    crs: CRS = Field(
+        "wgs84",
+        description="坐标系：wgs84（手机定位、GPS，默认）或 gcj02（高德、腾讯地图上选的点）；"
+        "请求的 lat/lng 和结果的 lat/lng 都用这一坐标系",
+    )
     amenity: list[str] = Field(default_factory=list, description="需要的设施（可多选）：water、charging…")
     open_at: dt.datetime | None = Field(None, description="在此时间开放（默认现在）")
     kind: list[KINDS] = Field(default_factory=list)
@@ -111,7 +134,9 @@ def amenities(request):
 @router.get("/nearest", response=list[NearOut], summary="最近的开放站点（按设施和时间筛选）")
 @permission.reference()
 def nearest(request, filters: Query[NearestFilters]):
-    lat, lng = services.coordinates(filters.lat, filters.lng)
+    gcj = filters.crs == "gcj02"
+    lat, lng = geo.from_gcj02(filters.lat, filters.lng) if gcj else (filters.lat, filters.lng)
+    lat, lng = services.coordinates(lat, lng)
     rows = selectors.nearest(
         lat,
         lng,
@@ -121,21 +146,25 @@ def nearest(request, filters: Query[NearestFilters]):
         limit=filters.limit,
         mode=filters.mode,
     )
-    return [
-        NearOut(
-            id=n.station.pk,
-            name=n.station.name,
-            kind=n.station.kind,
-            address=n.station.address,
-            lat=n.station.lat,
-            lng=n.station.lng,
-            amenities=_codes(n.station.amenities),
-            distance_m=n.distance_m,
-            minutes=n.minutes,
-            hours_today=n.hours_today,
+    out = []
+    for n in rows:
+        s = n.station
+        s_lat, s_lng = geo.to_gcj02(s.lat, s.lng) if gcj else (s.lat, s.lng)
+        out.append(
+            NearOut(
+                id=s.pk,
+                name=s.name,
+                kind=s.kind,
+                address=s.address,
+                lat=s_lat,
+                lng=s_lng,
+                amenities=_codes(s.amenities),
+                distance_m=n.distance_m,
+                minutes=n.minutes,
+                hours_today=n.hours_today,
+            )
         )
-        for n in rows
-    ]
+    return out
 
 
 class StationIn(Schema):
