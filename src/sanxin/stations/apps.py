@@ -7,6 +7,7 @@ class StationsConfig(AppConfig):
     verbose_name = "服务阵地"
 
     def ready(self) -> None:
-        from . import hooks
+        from . import hooks, imports
 
         hooks.ready()
+        imports.ready()

@@ -21,7 +21,7 @@ from sanxin.core.pages import message_error, paginate
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
 
-from . import exports, selectors, services
+from . import exports, imports, selectors, services
 from .hours import WEEKDAYS, Interval
 from .models import AMENITY_CODES, Amenity, Review, Station, StationKind, StationStatus, Visit
 
@@ -357,6 +357,7 @@ def circle(request):
         "hours": list(range(24)),
         "add": add,
         "map": points,
+        "can_import": imports.CandidateImporter().permission(request.user),
     }
     return render(request, "stations/circle.html", context)
 

@@ -52,7 +52,13 @@ class UploadForm(forms.Form):
 def imports(request):
     if not imp.available(request.user) and not imp.jobs_for(request.user).exists():
         return render(request, "403.html", status=403)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    # ?importer= preselects what a module's page links here for (the service circle's candidate list)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"importer": request.GET.get("importer", "")},
+    )
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         try:
