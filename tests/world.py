@@ -103,6 +103,8 @@ class World:
     station_b: object = None
     station_review_a: object = None  # a visitor's pending review of each
     station_review_b: object = None
+    station_shift_a: object = None  # a volunteer's ended shift at each, for its keeper to decide
+    station_shift_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -571,5 +573,17 @@ def _stations(ba, bb) -> dict:
                           token=out[f"station_{side}"].checkin_token)  # fmt: skip
         out[f"station_review_{side}"] = services.review_submit(
             actor=visitor, station=out[f"station_{side}"], stars=4, comment=f"热水很方便{mark}"
+        )
+        # a volunteer's shift there, ended and waiting for the keeper
+        from django.utils import timezone
+
+        from sanxin.orgs.services import person_create
+
+        person_create(actor=None, name=f"志愿者{mark}", org=org, user=visitor)
+        start = timezone.now() - dt.timedelta(hours=3)
+        shift = services.shift_start(actor=visitor, station=out[f"station_{side}"], duty=f"站点值守{mark}",
+                                     method="qr", token=out[f"station_{side}"].checkin_token, now=start)  # fmt: skip
+        out[f"station_shift_{side}"] = services.shift_end(
+            actor=visitor, shift=shift, now=start + dt.timedelta(hours=2)
         )
     return out

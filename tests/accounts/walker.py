@@ -441,6 +441,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ],
     ("POST", "/stations/{station_id}/keep/"): lambda w, t: {"action": "desk", "note": "走查登记"},
     ("POST", "/api/v1/stations/reviews/{review_id}/moderate"): lambda w, t: {"publish": True},
+    ("POST", "/api/v1/stations/shifts/{shift_id}/decide"): lambda w, t: {"confirm": True, "hours": 1.5},
     ("POST", "/stations/reviews/{review_id}/"): lambda w, t: {"publish": "1"},
     ("POST", "/api/v1/stations/{station_id}/closures"): lambda w, t: {
         "on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
@@ -974,7 +975,7 @@ class Walker:
             a, b = getattr(self.world, f"{pairs[model]}_a"), getattr(self.world, f"{pairs[model]}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.appeals.models import Appeal, Coordination, Extension, Hardship
-        from sanxin.stations.models import Review, Station
+        from sanxin.stations.models import Review, Shift, Station
 
         names = {
             Appeal: "appeal",
@@ -983,6 +984,7 @@ class Walker:
             Coordination: "coordination",
             Station: "station",
             Review: "station_review",
+            Shift: "station_shift",
         }
         if model in names:
             name = names[model]

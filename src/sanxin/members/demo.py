@@ -37,10 +37,10 @@ MOBILE_BRANCHES = [
     ("临港分拣中心流动党员党支部", 17, WorkKind.COURIER, ""),
     ("清水县城快递外卖流动党员党支部", 24, WorkKind.COURIER, ""),
 ]
-COURIER_COMPANIES = ["顺达快递", "中通达物流", "韵捷速运", "百世优送", "极兔快运"]
+COURIER_COMPANIES = ["鸿雁快递", "新河通达物流", "捷路速运", "云程速递", "青禾快运"]
 OTHER_KINDS = [
-    (WorkKind.RIDE_HAILING, ["滴滴出行", "曹操出行", "T3出行"]),
-    (WorkKind.TRUCK, ["货拉拉", "满帮货运", "快狗打车"]),
+    (WorkKind.RIDE_HAILING, ["畅途出行", "新河约车", "小城快车"]),
+    (WorkKind.TRUCK, ["顺路货运", "通途城配", "河港速运"]),
     (WorkKind.STREAMER, ["新河星光传媒", "河西主播之家"]),
     (WorkKind.WRITER, ["云阅文学"]),
     (WorkKind.HOUSEKEEPING, ["到家家政"]),

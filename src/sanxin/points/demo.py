@@ -120,6 +120,18 @@ def items(volunteer_points: int) -> list[dict]:
             "description": "“小哥暖心”、文明交通劝导、助老助困等，每次计分",
         },
         {
+            "code": "V03",
+            "name": "在驿站志愿值守",
+            "category": "volunteer",
+            "tier": "basic",
+            "points": 2,
+            "month_cap": 8,
+            "mode": "automatic",
+            "evidence": "record",
+            "description": "站点管理员确认的值守，每次2分，每月最多8分",
+            "auto": [{"event": "stations.volunteered", "conditions": {}, "member_key": "person_id"}],
+        },
+        {
             "code": "V02",
             "name": "担任志愿服务队骨干（水乡红骑手等）",
             "category": "volunteer",

@@ -24,6 +24,13 @@ SOURCES: dict[str, Source] = {
     "meetings.absent": Source("组织生活缺席", {"kind": "会议类型", "excused": "是否已请假（true/false）"}),
     "meetings.made_up": Source("组织生活补学", {"kind": "会议类型"}),
     "meetings.lecture_given": Source("讲授党课", {"kind": "会议类型"}),
+    "stations.volunteered": Source(
+        "驿站志愿值守",
+        {
+            "station_kind": "站点类型（nuanfeng/demo/driver/red/base/centre）",
+            "hours": "确认的服务时长（小时）",
+        },
+    ),
 }
 
 

@@ -30,6 +30,7 @@ from .models import (
     CheckInMethod,
     HostKind,
     Review,
+    Shift,
     Station,
     StationKind,
     StationStatus,
@@ -360,3 +361,84 @@ def reviews_pending(request):
 def review_moderate(request, review_id: int, payload: ModerateIn):
     review = request.scope.get(Review.objects.select_related("station__org"), pk=review_id)
     return services.review_moderate(actor=request.auth, review=review, publish=payload.publish)
+
+
+# --- volunteer shifts (驿站志愿值守) --------------------------------------------------------------------
+
+
+class ShiftStartIn(Schema):
+    duty: str = Field(min_length=1, max_length=100, description="服务内容（如：站点值守、送水）")
+    method: Literal["qr", "location"]
+    token: str = Field("", max_length=64, description="站点二维码中的令牌（扫码）")
+    lat: float | None = None
+    lng: float | None = None
+
+
+class ShiftOut(Schema):
+    id: int = Field(validation_alias="pk")
+    station_id: int
+    station_name: str
+    duty: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    hours: float | None = Field(description="服务时长（小时，整半小时）")
+    status: str
+    reason: str
+
+    @staticmethod
+    def resolve_station_name(obj):
+        return obj.station.name
+
+
+class ShiftDecideIn(Schema):
+    confirm: bool
+    hours: float | None = Field(None, gt=0, le=12, description="确认的时长（可调低，不能调高）")
+    reason: str = Field("", max_length=200, description="不予确认时必填")
+
+
+def _shift(request, shift_id: int) -> Shift:
+    return request.scope.get(Shift.objects.select_related("station", "person"), pk=shift_id)
+
+
+@router.post("/{station_id}/shifts", response={201: ShiftOut}, summary="开始志愿值守（扫码或定位）")
+@permission.own()
+def shift_start(request, station_id: int, payload: ShiftStartIn):
+    from sanxin.core.errors import NotFound
+
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        raise NotFound()
+    shift = services.shift_start(actor=request.auth, station=station, **payload.dict())
+    return Status(201, shift)
+
+
+@router.get("/shifts/mine", response=list[ShiftOut], summary="我的志愿值守")
+@permission.own()
+@paginate(PageNumber)
+def shifts_mine(request):
+    return selectors.shifts_of(request.auth)
+
+
+@router.post("/shifts/mine/end", response=ShiftOut, summary="结束我正在进行的值守")
+@permission.own()
+def shift_end(request):
+    from sanxin.core.errors import NotFound
+
+    shift = selectors.shift_on(request.auth)
+    if shift is None:
+        raise NotFound("你现在没有进行中的值守")
+    return services.shift_end(actor=request.auth, shift=shift)
+
+
+@router.get("/{station_id}/shifts", response=list[ShiftOut], summary="站点的志愿值守（站点管理员）")
+@permission("stations", "keep", model=Station, lookup="station_id")
+@paginate(PageNumber)
+def station_shifts(request, station_id: int, status: str = ""):
+    station = _station(request, station_id)
+    return selectors.shifts(request.scope, station=station, status=status)
+
+
+@router.post("/shifts/{shift_id}/decide", response=ShiftOut, summary="确认或不予确认志愿值守")
+@permission("stations", "keep", model=Shift, lookup="shift_id")
+def shift_decide(request, shift_id: int, payload: ShiftDecideIn):
+    return services.shift_decide(actor=request.auth, shift=_shift(request, shift_id), **payload.dict())

@@ -9,9 +9,10 @@ KEEPERS_KIND = "stations"
 def ready() -> None:
     from sanxin.core import audit, registry, scope
     from sanxin.core.scope import has_permission
+    from sanxin.members import timeline
 
-    from . import demo  # noqa: F401  (the demo step)
-    from .models import Closure, Hours, Review, Station, Visit
+    from . import archive, demo  # noqa: F401  (demo: the demo step)
+    from .models import Closure, Hours, Review, Shift, Station, Visit
 
     on_org = {"org_path": "org__path", "region": "region_id", "industry": "org__industry_id"}
     scope.register(Station, **on_org, assignments={KEEPERS_KIND: "pk"})
@@ -23,6 +24,15 @@ def ready() -> None:
             industry="station__org__industry_id",
             assignments={KEEPERS_KIND: "station_id"},
         )
+    scope.register(
+        Shift,
+        org_path="station__org__path",
+        region="station__region_id",
+        industry="station__org__industry_id",
+        assignments={KEEPERS_KIND: "station_id"},
+        owner="person__user_id",
+    )
+    timeline.register_source("stations.shifts", "驿站志愿服务", archive.shifts, order=75)
     registry.nav(
         registry.NavItem(
             key="stations.nearby",
@@ -48,5 +58,6 @@ def ready() -> None:
             "station_hours": "设定开放时间",
             "station_closure": "设定闭站或特别开放时间",
             "station_review": "审核站点评价",
+            "station_shift": "确认志愿值守",
         }
     )

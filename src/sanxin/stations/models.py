@@ -205,6 +205,60 @@ class Visit(models.Model):
         return f"{self.station_id}:{self.at:%Y-%m-%d %H:%M}"
 
 
+class ShiftStatus(models.TextChoices):
+    ON = "on", _("值守中")
+    ENDED = "ended", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("未确认")
+
+
+class Shift(models.Model):
+    """A volunteer's shift at a station (驿站志愿值守: keeping the desk, handing out water, first aid…).
+
+    The volunteer starts and ends it on the phone at the station — by the door's QR code or by location,
+    as a check-in — and the station's keeper confirms it (with the hours, which the keeper may lower)
+    or not. Only a confirmed shift counts: it is announced as ``stations.volunteered`` for points and
+    the growth archive. One shift on at a time per person."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="shifts")
+    person = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    duty = models.CharField(_("服务内容"), max_length=100)
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    hours = models.DecimalField(_("服务时长（小时）"), max_digits=4, decimal_places=1, null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ShiftStatus.choices, default=ShiftStatus.ON)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("志愿值守")
+        verbose_name_plural = _("志愿值守")
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="on"), name="shift_one_on_a_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | (Q(hours__gte=0) & Q(hours__lte=12)),
+                name="shift_hours_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["station", "status"], name="shift_station_idx"),
+            models.Index(fields=["person", "starts_at"], name="shift_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_id}:{self.person_id}:{self.starts_at:%Y-%m-%d}"
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", _("待审核")
     PUBLISHED = "published", _("已公开")
@@ -235,7 +289,9 @@ class Review(models.Model):
 
 class Candidate(models.Model):
     """A place where a station could open (a gas station, a convenience store…), for the placement
-    suggestion of the 15-minute service circle."""
+    suggestion of the 15-minute service circle. Imported from a list (``imports``): a place is its
+    name at its point, coordinates rounded to 1e-6° (about 0.1 m) so that the same row imported again
+    meets the same floats."""
 
     name = models.CharField(_("名称"), max_length=120)
     host_kind = models.CharField(_("场所类型"), max_length=10, choices=HostKind.choices)
@@ -246,7 +302,10 @@ class Candidate(models.Model):
     cell9 = models.BigIntegerField(editable=False, db_index=True)
 
     class Meta:
+        verbose_name = _("备选点位")
+        verbose_name_plural = _("备选点位")
         ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["name", "lat", "lng"], name="candidate_one_a_place")]
 
     def __str__(self) -> str:
         return self.name

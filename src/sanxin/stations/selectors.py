@@ -286,3 +286,48 @@ def pending_reviews(scope: Scope):
         .select_related("station", "user")
         .order_by("at", "pk")
     )
+
+
+# --- volunteer shifts ---------------------------------------------------------------------------------
+
+
+def shift_on(user):
+    """The user's shift still on (at any station), or None."""
+    from .models import Shift, ShiftStatus
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Shift.objects.filter(person__user=user, status=ShiftStatus.ON).select_related("station").first()
+
+
+def shifts_of(user, *, station: Station | None = None) -> QuerySet:
+    """The user's own shifts, newest first."""
+    from .models import Shift
+
+    if not getattr(user, "is_authenticated", False):
+        return Shift.objects.none()
+    qs = Shift.objects.filter(person__user=user).select_related("station")
+    return qs.filter(station=station) if station is not None else qs
+
+
+def shifts_to_decide(station: Station) -> QuerySet:
+    """The station's shifts the keeper has still to decide (ended, or left on), oldest first, with the
+    volunteer's name."""
+    from .models import Shift, ShiftStatus
+
+    return (
+        Shift.objects.filter(station=station, status__in=[ShiftStatus.ON, ShiftStatus.ENDED])
+        .select_related("person")
+        .order_by("starts_at", "pk")
+    )
+
+
+def shifts(scope: Scope, *, station: Station | None = None, status: str = "") -> QuerySet:
+    from .models import Shift
+
+    qs = scope.filter(Shift.objects.select_related("station", "person"))
+    if station is not None:
+        qs = qs.filter(station=station)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-starts_at", "-pk")

@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sanxin.core import audit, events, geo
@@ -39,6 +40,8 @@ from .models import (
     Hours,
     Review,
     ReviewStatus,
+    Shift,
+    ShiftStatus,
     Station,
     StationKind,
     StationStatus,
@@ -241,6 +244,25 @@ def open_at(station: Station, at: dt.datetime) -> bool:
     return hours_mod.is_open(local, selectors.week_of(station), selectors.overrides_of(station))
 
 
+def _at_the_door(station: Station, method: str, token: str, lat, lng) -> int | None:
+    """That the person is at the station: the door's QR token, or a location within the radius (its
+    distance in metres is returned)."""
+    if method == CheckInMethod.QR:
+        if not token or not secrets.compare_digest(token, station.checkin_token):
+            raise RuleViolation("二维码无效，请扫描站点门口的二维码", code="bad_token")
+        return None
+    if method != CheckInMethod.LOCATION:
+        raise InvalidInput("请扫描站点二维码或使用定位", field="method")
+    if lat is None or lng is None:
+        raise InvalidInput("定位签到需要当前位置", field="lat")
+    lat, lng = coordinates(lat, lng)
+    distance = round(geo.distance_m(lat, lng, station.lat, station.lng))
+    radius = settings.STATIONS_CHECKIN_RADIUS_M
+    if distance > radius:
+        raise RuleViolation(f"距离站点约 {distance} 米，需在 {radius} 米内签到", code="too_far", field="lat")
+    return distance
+
+
 def check_in(
     *,
     actor,
@@ -260,24 +282,12 @@ def check_in(
         raise PermissionDenied("请先登录")
     if method not in CheckInMethod.values:
         raise InvalidInput("未知的签到方式", field="method")
-    distance = None
     user = actor
-    if method == CheckInMethod.QR:
-        if not token or not secrets.compare_digest(token, station.checkin_token):
-            raise RuleViolation("二维码无效，请扫描站点门口的二维码", code="bad_token")
-    elif method == CheckInMethod.LOCATION:
-        if lat is None or lng is None:
-            raise InvalidInput("定位签到需要当前位置", field="lat")
-        lat, lng = coordinates(lat, lng)
-        distance = round(geo.distance_m(lat, lng, station.lat, station.lng))
-        radius = settings.STATIONS_CHECKIN_RADIUS_M
-        if distance > radius:
-            raise RuleViolation(
-                f"距离站点约 {distance} 米，需在 {radius} 米内签到", code="too_far", field="lat"
-            )
-    else:
+    if method == CheckInMethod.DESK:
         _keeps(actor, station)
-        user = None
+        distance, user = None, None
+    else:
+        distance = _at_the_door(station, method, token, lat, lng)
     if not open_at(station, now):
         raise RuleViolation("站点当前不在开放时间", code="not_open")
     mask = amenity_mask(used)
@@ -344,3 +354,129 @@ def review_moderate(*, actor, review: Review, publish: bool) -> Review:
             after={"status": review.status},
         )
     return review
+
+
+# --- volunteer shifts (驿站志愿值守) --------------------------------------------------------------------
+
+MAX_SHIFT_HOURS = 12
+
+
+def _person_of(actor):
+    from sanxin.orgs.models import Person
+
+    person = Person.objects.filter(user=actor).first() if getattr(actor, "is_authenticated", False) else None
+    if person is None:
+        raise RuleViolation("你的账号尚未关联人员信息，请联系所在支部", code="no_person")
+    return person
+
+
+def _shift_hours(starts_at: dt.datetime, ends_at: dt.datetime) -> Decimal:
+    """Whole half hours served, at most ``MAX_SHIFT_HOURS`` (a shift left on overnight is not 20 hours of
+    service)."""
+    halves = int((ends_at - starts_at).total_seconds() // 1800)
+    return min(Decimal(halves) / 2, Decimal(MAX_SHIFT_HOURS))
+
+
+def shift_start(
+    *, actor, station: Station, duty: str, method: str, token: str = "", lat=None, lng=None, now=None
+) -> Shift:
+    """A volunteer starts a shift at the station, proving they are there as a check-in does."""
+    now = now or timezone.now()
+    person = _person_of(actor)
+    duty = (duty or "").strip()
+    if not duty:
+        raise InvalidInput("请填写服务内容（如：站点值守、送水、急救服务）", field="duty")
+    if len(duty) > 100:
+        raise InvalidInput("服务内容不能超过 100 字", field="duty")
+    _at_the_door(station, method, token, lat, lng)
+    if station.status != StationStatus.OPEN:
+        raise RuleViolation("站点暂停服务，不能开始值守", code="not_open")
+    with transaction.atomic():
+        if Shift.objects.filter(person=person, status=ShiftStatus.ON).exists():
+            raise RuleViolation("你还有一次值守没有结束，请先结束", code="shift_on")
+        try:
+            with transaction.atomic():
+                return Shift.objects.create(station=station, person=person, duty=duty, starts_at=now)
+        except IntegrityError:  # the same start sent twice at once: one shift
+            raise RuleViolation("你还有一次值守没有结束，请先结束", code="shift_on") from None
+
+
+def shift_end(*, actor, shift: Shift, now=None) -> Shift:
+    """The volunteer ends their own shift; it then waits for the keeper (who can also close a shift
+    left on, by deciding it)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update(of=("self",)).select_related("person").get(pk=shift.pk)
+        if shift.person.user_id is None or shift.person.user_id != getattr(actor, "pk", None):
+            raise PermissionDenied("只能结束自己的值守")
+        if shift.status != ShiftStatus.ON:
+            raise RuleViolation("这次值守已经结束", code="shift_ended")
+        _close(shift, now)
+        shift.save(update_fields=["ends_at", "hours", "status"])
+    return shift
+
+
+def _close(shift: Shift, now: dt.datetime) -> None:
+    if now <= shift.starts_at:
+        raise InvalidInput("结束时间应晚于开始时间", field="ends_at")
+    shift.ends_at = now
+    shift.hours = _shift_hours(shift.starts_at, now)
+    shift.status = ShiftStatus.ENDED
+
+
+def shift_decide(*, actor, shift: Shift, confirm: bool, hours=None, reason: str = "", now=None) -> Shift:
+    """The keeper confirms a shift (with its hours, which may be lowered, not raised) or does not (with
+    a reason). A confirmed shift is announced as ``stations.volunteered`` once."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()[:200]
+    with transaction.atomic():
+        shift = (
+            Shift.objects.select_for_update(of=("self",)).select_related("station", "person").get(pk=shift.pk)
+        )
+        _keeps(actor, shift.station)
+        if shift.person.user_id is not None and shift.person.user_id == getattr(actor, "pk", None):
+            raise PermissionDenied("不能确认自己的值守")
+        before = {"status": shift.status, "hours": str(shift.hours)}
+        if shift.status == ShiftStatus.ON:  # left on: the keeper closes it now
+            _close(shift, now)
+        if shift.status != ShiftStatus.ENDED:
+            raise RuleViolation("这次值守已经处理过了", code="decided")
+        if confirm:
+            if hours is not None:
+                try:
+                    hours = Decimal(str(hours))
+                except ArithmeticError:
+                    raise InvalidInput("服务时长应为数字", field="hours") from None
+                if not hours.is_finite() or hours <= 0 or hours > shift.hours or hours * 2 % 1:
+                    raise InvalidInput(f"服务时长应为不超过 {shift.hours} 小时的整半小时", field="hours")
+                shift.hours = hours
+            shift.status = ShiftStatus.CONFIRMED
+        else:
+            if not reason:
+                raise InvalidInput("不予确认时请说明原因", field="reason")
+            shift.status = ShiftStatus.REJECTED
+        shift.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        shift.decided_at = now
+        shift.reason = reason
+        shift.save(update_fields=["ends_at", "status", "hours", "decided_by", "decided_at", "reason"])
+        audit.record(
+            actor=actor,
+            action="station_shift",
+            obj=shift,
+            before=before,
+            after={"status": shift.status, "hours": str(shift.hours), "reason": reason},
+        )
+        if confirm:
+            events.publish(
+                "stations.volunteered",
+                {
+                    "shift_id": shift.pk,
+                    "station_id": shift.station_id,
+                    "person_id": shift.person_id,
+                    "station_kind": shift.station.kind,
+                    "hours": float(shift.hours),
+                    "on": timezone.localdate(shift.starts_at).isoformat(),
+                },
+                key=f"stations.shift:{shift.pk}",
+            )
+    return shift

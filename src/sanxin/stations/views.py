@@ -23,7 +23,7 @@ from sanxin.core.scope import has_permission, scope_for
 
 from . import exports, imports, selectors, services
 from .hours import WEEKDAYS, Interval
-from .models import AMENITY_CODES, Amenity, Review, Station, StationKind, StationStatus, Visit
+from .models import AMENITY_CODES, Amenity, Review, Shift, Station, StationKind, StationStatus, Visit
 
 
 def _amenity_choices():
@@ -100,6 +100,31 @@ def station(request, station_id: int):
         else:
             messages.success(request, "感谢评价，审核后公开")
             return redirect("stations:detail", s.pk)
+    elif request.method == "POST" and request.POST.get("action") in ("shift_start", "shift_end"):
+        token = request.POST.get("t", "")
+        try:
+            if request.POST["action"] == "shift_start":
+                services.shift_start(
+                    actor=request.user,
+                    station=s,
+                    duty=request.POST.get("duty", ""),
+                    method="qr" if token else "location",
+                    token=token,
+                    lat=request.POST.get("lat") or None,
+                    lng=request.POST.get("lng") or None,
+                )
+                done = "已开始志愿值守，结束时请点“结束值守”"
+            else:
+                shift = selectors.shift_on(request.user)
+                if shift is None:
+                    raise InvalidInput("你现在没有进行中的值守")
+                services.shift_end(actor=request.user, shift=shift)
+                done = "已结束值守，等待站点管理员确认时长"
+        except ServiceError as exc:
+            message_error(request, exc)
+        else:
+            messages.success(request, done)
+            return redirect("stations:detail", s.pk)
     elif request.method == "POST":
         token = request.POST.get("t", "")
         try:
@@ -134,6 +159,8 @@ def station(request, station_id: int):
         "stars": stars,
         "review_count": count,
         "visited": Visit.objects.filter(station=s, user=request.user).exists(),
+        "shift_on": selectors.shift_on(request.user),
+        "my_shifts": selectors.shifts_of(request.user, station=s)[:5],
     }
     return render(request, "stations/station.html", context, status=400 if request.method == "POST" else 200)
 
@@ -197,6 +224,16 @@ def keep(request, station_id: int):
                     note=request.POST.get("note", ""),
                 )
                 done = "已登记到站"
+            elif action in ("shift_confirm", "shift_reject"):
+                shift = request.scope.get(Shift.objects.filter(station=s), pk=request.POST.get("shift") or 0)
+                services.shift_decide(
+                    actor=request.user,
+                    shift=shift,
+                    confirm=action == "shift_confirm",
+                    hours=request.POST.get("hours") or None,
+                    reason=request.POST.get("reason", ""),
+                )
+                done = "已确认值守时长" if action == "shift_confirm" else "已记录不予确认的原因"
             elif action == "hours":
                 services.hours_set(actor=request.user, station=s, hours=_posted_hours(request.POST))
                 done = "已更新开放时间"
@@ -225,6 +262,7 @@ def keep(request, station_id: int):
         "today_visits": s.visits.filter(at__date=timezone.localdate()).select_related("user")[:50],
         "use": use,
         "closures": s.closures.filter(on__gte=timezone.localdate()),
+        "shifts": selectors.shifts_to_decide(s),
         "amenities": [
             (code, str(Amenity(bit).label)) for code, bit in AMENITY_CODES.items() if s.amenities & bit
         ],
