@@ -208,3 +208,12 @@ def test_the_demos_sample_list_imports(st):
     assert job.created_count == 10 and job.error_count == 0
     amap = Candidate.objects.get(name="邻家便利店（城关店）")  # given in GCJ-02 in the file
     assert distance_m(amap.lat, amap.lng, 30.26655, 120.15120) < 0.5
+
+
+def test_a_place_is_one_row_in_the_database_too(st):
+    from django.db import IntegrityError, transaction
+
+    Candidate.objects.create(name="加油站", host_kind="gas", lat=LAT, lng=LNG, cell9=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Candidate.objects.create(name="加油站", host_kind="store", lat=LAT, lng=LNG, cell9=0)
+    Candidate.objects.create(name="加油站", host_kind="gas", lat=LAT + 1e-6, lng=LNG, cell9=0)
