@@ -17,6 +17,7 @@ New routes need nothing here unless they write: a write route needs a payload fa
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import itertools
@@ -33,6 +34,11 @@ from sanxin.core.permissions import Perm
 from sanxin.core.scope import has_permission, scope_for
 from tests.factories import PASSWORD, UserFactory
 from tests.world import LEAK_MARKER, World
+
+PNG_1PX = (  # a valid 1×1 PNG, for the routes that take a photo
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x9d\x8b\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 SAFE = {"GET", "HEAD"}
 # Searches sent as POST so that their criteria (an identity number) stay out of URLs and logs: they
@@ -442,6 +448,11 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/stations/{station_id}/keep/"): lambda w, t: {"action": "desk", "note": "走查登记"},
     ("POST", "/api/v1/stations/reviews/{review_id}/moderate"): lambda w, t: {"publish": True},
     ("POST", "/api/v1/stations/shifts/{shift_id}/decide"): lambda w, t: {"confirm": True, "hours": 1.5},
+    # the station's own id stands for the photo's: the own side's answer is 409 (no such photo there)
+    ("DELETE", "/api/v1/stations/{station_id}/photos/{photo_id}"): lambda w, t: {},
+    ("POST", "/api/v1/stations/{station_id}/photos"): lambda w, t: {
+        "photos": [{"name": "门口.png", "content_base64": base64.b64encode(PNG_1PX).decode()}]
+    },
     ("POST", "/stations/reviews/{review_id}/"): lambda w, t: {"publish": "1"},
     ("POST", "/api/v1/stations/{station_id}/closures"): lambda w, t: {
         "on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from sanxin.core import geo
-from sanxin.core.apischema import PageNumber
+from sanxin.core.apischema import FileIn, PageNumber, decode_files
 from sanxin.core.permissions import permission
 from sanxin.orgs.models import Org
 
@@ -442,3 +442,51 @@ def station_shifts(request, station_id: int, status: str = ""):
 @permission("stations", "keep", model=Shift, lookup="shift_id")
 def shift_decide(request, shift_id: int, payload: ShiftDecideIn):
     return services.shift_decide(actor=request.auth, shift=_shift(request, shift_id), **payload.dict())
+
+
+# --- photos -------------------------------------------------------------------------------------------
+
+
+class PhotosIn(Schema):
+    photos: list[FileIn] = Field(min_length=1, max_length=9)
+
+
+class PhotoOut(Schema):
+    id: str
+    name: str
+    url: str = Field(description="图片地址（登录后可看）")
+
+
+def _photos(station: Station) -> list[PhotoOut]:
+    return [
+        PhotoOut(id=str(f.pk), name=f.original_name, url=f"/files/{f.pk}/?inline=1")
+        for f in station.photos.all()
+    ]
+
+
+@router.get("/{station_id}/photos", response=list[PhotoOut], summary="站点照片")
+@permission.reference()
+def photos(request, station_id: int):
+    from sanxin.core.errors import NotFound
+
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        raise NotFound()
+    return _photos(station)
+
+
+@router.post("/{station_id}/photos", response={201: list[PhotoOut]}, summary="上传站点照片（站点管理员）")
+@permission("stations", "keep", model=Station, lookup="station_id")
+def photos_add(request, station_id: int, payload: PhotosIn):
+    station = _station(request, station_id)
+    services.photos_add(
+        actor=request.auth, station=station, uploads_=decode_files(payload.photos, field="photos")
+    )
+    return Status(201, _photos(station))
+
+
+@router.delete("/{station_id}/photos/{photo_id}", response={204: None}, summary="删除站点照片（站点管理员）")
+@permission("stations", "keep", model=Station, lookup="station_id")
+def photo_remove(request, station_id: int, photo_id: str):
+    services.photo_remove(actor=request.auth, station=_station(request, station_id), file_id=photo_id)
+    return Status(204, None)

@@ -7,7 +7,7 @@ KEEPERS_KIND = "stations"
 
 
 def ready() -> None:
-    from sanxin.core import audit, registry, scope
+    from sanxin.core import audit, registry, scope, uploads
     from sanxin.core.scope import has_permission
     from sanxin.members import timeline
 
@@ -33,6 +33,13 @@ def ready() -> None:
         owner="person__user_id",
     )
     timeline.register_source("stations.shifts", "驿站志愿服务", archive.shifts, order=75)
+    # A station's photos show its door and rest area: anyone signed in may see them.
+    uploads.register_purpose(
+        "stations.photo",
+        kinds={"image"},
+        max_bytes=8 * 1024 * 1024,
+        can_read=lambda user, f: getattr(user, "is_authenticated", False),
+    )
     registry.nav(
         registry.NavItem(
             key="stations.nearby",
@@ -59,5 +66,6 @@ def ready() -> None:
             "station_closure": "设定闭站或特别开放时间",
             "station_review": "审核站点评价",
             "station_shift": "确认志愿值守",
+            "station_photos": "修改站点照片",
         }
     )

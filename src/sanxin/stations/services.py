@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -480,3 +481,46 @@ def shift_decide(*, actor, shift: Shift, confirm: bool, hours=None, reason: str 
                 key=f"stations.shift:{shift.pk}",
             )
     return shift
+
+
+# --- photos -------------------------------------------------------------------------------------------
+
+MAX_PHOTOS = 9
+
+
+def photos_add(*, actor, station: Station, uploads_) -> list:
+    """Add photos of the station (the door, the rest area, the amenities) — a keeper or an office over
+    its managing org; at most ``MAX_PHOTOS``. All or none: one refused file (not an image by its
+    content, too large) stores none."""
+    from sanxin.core import uploads
+
+    _keeps(actor, station)
+    uploads_ = [u for u in uploads_ or [] if u]
+    if not uploads_:
+        raise InvalidInput("请选择要上传的照片", field="photos")
+    have = station.photos.count()
+    if have + len(uploads_) > MAX_PHOTOS:
+        raise InvalidInput(f"每个站点最多 {MAX_PHOTOS} 张照片（已有 {have} 张）", field="photos")
+    with transaction.atomic():
+        stored = uploads.store_all(actor=actor, purpose_name="stations.photo", files=uploads_)
+        station.photos.add(*stored)
+        audit.record(
+            actor=actor,
+            action="station_photos",
+            obj=station,
+            after={"added": [f.original_name for f in stored]},
+        )
+    return stored
+
+
+def photo_remove(*, actor, station: Station, file_id) -> None:
+    _keeps(actor, station)
+    try:
+        f = station.photos.filter(pk=uuid.UUID(str(file_id))).first()
+    except ValueError:
+        f = None
+    if f is None:  # already removed (a second click), or never this station's
+        raise RuleViolation("这张照片不在本站点的照片中", code="no_such_photo", field="photo")
+    with transaction.atomic():
+        station.photos.remove(f)
+        audit.record(actor=actor, action="station_photos", obj=station, before={"removed": f.original_name})

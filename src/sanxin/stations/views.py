@@ -160,6 +160,7 @@ def station(request, station_id: int):
         "review_count": count,
         "visited": Visit.objects.filter(station=s, user=request.user).exists(),
         "shift_on": selectors.shift_on(request.user),
+        "photos": s.photos.all(),
         "my_shifts": selectors.shifts_of(request.user, station=s)[:5],
     }
     return render(request, "stations/station.html", context, status=400 if request.method == "POST" else 200)
@@ -224,6 +225,14 @@ def keep(request, station_id: int):
                     note=request.POST.get("note", ""),
                 )
                 done = "已登记到站"
+            elif action == "photos":
+                services.photos_add(actor=request.user, station=s, uploads_=request.FILES.getlist("photos"))
+                done = "已上传照片"
+            elif action == "photo_remove":
+                services.photo_remove(
+                    actor=request.user, station=s, file_id=request.POST.get("photo") or None
+                )
+                done = "已删除照片"
             elif action in ("shift_confirm", "shift_reject"):
                 shift = request.scope.get(Shift.objects.filter(station=s), pk=request.POST.get("shift") or 0)
                 services.shift_decide(
@@ -263,6 +272,8 @@ def keep(request, station_id: int):
         "use": use,
         "closures": s.closures.filter(on__gte=timezone.localdate()),
         "shifts": selectors.shifts_to_decide(s),
+        "photos": s.photos.all(),
+        "max_photos": services.MAX_PHOTOS,
         "amenities": [
             (code, str(Amenity(bit).label)) for code, bit in AMENITY_CODES.items() if s.amenities & bit
         ],
