@@ -212,6 +212,7 @@ def test_the_pages_start_and_end_a_shift_and_the_keeper_confirms_it(sw):
     assert k.login(username=sw.keeper.username, password=PASSWORD)
     page = k.get(f"/stations/{s.pk}/keep/").content.decode()
     assert f'data-testid="shift-{shift.pk}"' in page and sw.volunteer_member.person.name in page
+    assert 'data-testid="by-weekday"' in page and "周日" in page
     r = k.post(f"/stations/{s.pk}/keep/", {"action": "shift_reject", "shift": shift.pk, "reason": ""})
     assert r.status_code == 400 and "请说明原因" in r.content.decode()
     r = k.post(f"/stations/{s.pk}/keep/", {"action": "shift_confirm", "shift": shift.pk, "hours": ""})

@@ -282,6 +282,10 @@ def keep(request, station_id: int):
             "x": [f"{h}时" for h in range(24)],
             "series": [{"name": "到站", "type": "bar", "data": use.by_hour}],
         },
+        "chart_week": {
+            "x": [WEEKDAYS[d] for d in range(7)],
+            "series": [{"name": "到站", "type": "bar", "data": use.by_weekday}],
+        },
     }
     return render(request, "stations/keep.html", context, status=400 if request.method == "POST" else 200)
 
