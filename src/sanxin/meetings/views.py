@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from sanxin.core import uploads
+from sanxin.core import qr, uploads
 from sanxin.core.audit import record as audit_record
 from sanxin.core.errors import ServiceError
 from sanxin.core.excel.export import workbook_response
@@ -258,11 +258,9 @@ def checkin_screen(request, meeting_id):
     now = timezone.now()
     token = rules.checkin_token(meeting.checkin_secret, meeting.pk, now)
     url = request.build_absolute_uri(reverse("meetings:checkin") + f"?t={token}")
-    import segno
-
     context = {
         "meeting": meeting,
-        "svg": segno.make_qr(url, error="m").svg_inline(scale=8, dark="#1f1f1f"),
+        "svg": qr.svg_inline(url, scale=8),
         "token": token,
         "counts": selectors.counts(meeting),
         "refresh": max(3, rules.WINDOW_SECONDS - int(now.timestamp()) % rules.WINDOW_SECONDS),

@@ -6,9 +6,7 @@ the review queues with bulk approval, a claim's page with its decisions, the ran
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseNotFound
@@ -16,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sanxin.core import qr
 from sanxin.core.errors import NotFound, PermissionDenied, ServiceError
 from sanxin.core.excel.export import workbook_response
 from sanxin.core.pages import form_error, message_error, paginate, render_form
@@ -122,12 +121,7 @@ def voucher_qr(request, voucher_id: int):
     voucher = selectors.my_vouchers(_me(request)).filter(pk=voucher_id).first()
     if voucher is None:
         return HttpResponseNotFound()
-    # a standalone SVG document (an <img> shows nothing without the SVG namespace)
-    out = io.BytesIO()
-    segno.make_qr(voucher.code, error="m").save(
-        out, kind="svg", scale=6, dark="#1f1f1f", xmldecl=False, svgns=True
-    )
-    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    return HttpResponse(qr.svg_document(voucher.code), content_type="image/svg+xml")
 
 
 @permission.own()

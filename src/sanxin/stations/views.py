@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sanxin.core import qr
 from sanxin.core.errors import InvalidInput, ServiceError
 from sanxin.core.excel.export import workbook_response
 from sanxin.core.models import Region
@@ -277,7 +278,7 @@ def keep(request, station_id: int):
         "amenities": [
             (code, str(Amenity(bit).label)) for code, bit in AMENITY_CODES.items() if s.amenities & bit
         ],
-        "qr_svg": _qr(request.build_absolute_uri(f"/stations/{s.pk}/?t={s.checkin_token}")),
+        "qr_svg": qr.svg_inline(request.build_absolute_uri(f"/stations/{s.pk}/?t={s.checkin_token}")),
         "chart": {
             "x": [f"{h}时" for h in range(24)],
             "series": [{"name": "到站", "type": "bar", "data": use.by_hour}],
@@ -334,12 +335,6 @@ def _posted_hours(post) -> list[Interval]:
                 raise InvalidInput(f"{WEEKDAYS[d]}的开门和关门时间要同时填写", field="hours")
             out.append(Interval(d, _time(opens, "hours"), _time(closes, "hours")))
     return out
-
-
-def _qr(url: str) -> str:
-    import segno
-
-    return segno.make_qr(url, error="m").svg_inline(scale=6, dark="#1f1f1f")
 
 
 # --- 15分钟服务圈 ---------------------------------------------------------------------------------------
