@@ -217,3 +217,30 @@ def test_a_place_is_one_row_in_the_database_too(st):
     with pytest.raises(IntegrityError), transaction.atomic():
         Candidate.objects.create(name="加油站", host_kind="store", lat=LAT, lng=LNG, cell9=0)
     Candidate.objects.create(name="加油站", host_kind="gas", lat=LAT + 1e-6, lng=LNG, cell9=0)
+
+
+def test_the_circle_weighs_only_the_candidates_of_its_region(st):
+    """Another region's candidate list is another office's: it is neither suggested nor counted here,
+    even when it lies right where this region's workers are not reached."""
+    from sanxin.orgs.models import Person
+    from sanxin.stations import selectors
+    from sanxin.stations.models import WorkSpot
+
+    region = st.org.region
+    elsewhere, _ = Region.objects.get_or_create(
+        code="390200000000", defaults={"name": "另一市", "level": 2, "parent_id": "390000000000"}
+    )
+    far = (LAT + 0.04, LNG + 0.04)
+    person = Person.objects.create(name="骑手", org=st.org)
+    WorkSpot.objects.create(person=person, kind="rider", region=region, lat=far[0], lng=far[1])
+    theirs = Candidate.objects.create(
+        name="另一市的备选点", host_kind="gas", region=elsewhere, lat=far[0], lng=far[1],
+        cell9=spatial.cells(*far)["cell9"],
+    )  # fmt: skip
+    c = selectors.circle(region.code, at=None, add=[theirs.pk])
+    assert c.suggestions == [] and c.added == [] and c.workers.covered == 0
+    ours = Candidate.objects.create(
+        name="本市的备选点", host_kind="gas", region=region, lat=far[0], lng=far[1],
+        cell9=spatial.cells(*far)["cell9"],
+    )  # fmt: skip
+    assert [s.pk for s, _g, _t in selectors.circle(region.code, at=None).suggestions] == [ours.pk]

@@ -213,7 +213,10 @@ def circle(
         rows = [s for s in qs if is_open(local.replace(tzinfo=None), week_of(s), overrides_of(s))]
     else:
         rows = list(qs)
-    added = list(Candidate.objects.filter(pk__in=add or []))
+    # candidate places of this region only: another region's list is another office's, and its names
+    # are not for this page
+    candidates = Candidate.objects.filter(region__code__startswith=prefix)
+    added = list(candidates.filter(pk__in=add or []))
     points = [(s.lat, s.lng) for s in rows] + [(c.lat, c.lng) for c in added]
 
     def radius(mode: str) -> float:
@@ -247,7 +250,7 @@ def circle(
         lng = np.concatenate([masks[k][0].lng for k in riding])
         done = np.concatenate([masks[k][1] for k in riding])
         pts = coverage.Points(lat, lng)
-        cands = list(Candidate.objects.exclude(pk__in=add or []).order_by("pk"))
+        cands = list(candidates.exclude(pk__in=add or []).order_by("pk"))
         picks = coverage.place(pts, done, [(c.lat, c.lng) for c in cands], radius("riding"), suggest)
         suggestions = [(cands[p.index], p.gained, p.total) for p in picks]
     return Circle(
