@@ -181,13 +181,11 @@ def build_stations(ctx: DemoContext) -> None:
             object_ids=[str(chengguan.pk)],
         )  # fmt: skip
     visits = _visits(rng, made, keeper)
-    shifts = _shifts(rng, [s for s in made if s.kind == StationKind.NUANFENG][:6], chengguan, keeper)
     candidates = _candidates(rng)
     outlines = _outlines()
     spots = _workspots(rng)
     ctx.progress(
-        f"服务阵地：{len(made)} 个（含服务中心 1 个），到站记录 {visits} 条，志愿值守 {shifts} 次，"
-        f"备选点位 {candidates} 个，"
+        f"服务阵地：{len(made)} 个（含服务中心 1 个），到站记录 {visits} 条，备选点位 {candidates} 个，"
         f"区县轮廓 {outlines} 个，从业者常驻区域 {spots} 个"
     )
 
@@ -224,6 +222,24 @@ def _visits(rng: random.Random, stations: list[Station], keeper) -> int:
 
 
 DUTIES = ["站点值守", "送水送清凉", "帮骑手热饭", "急救包检查补充", "文明交通劝导", "政策宣讲"]
+
+
+@step(order=85, name="station_shifts")
+def build_shifts(ctx: DemoContext) -> None:
+    """After the workers have registered on the phone (the appeals step gives them their accounts)."""
+    if Shift.objects.exists():
+        return
+    chengguan = Station.objects.filter(name="城关暖蜂驿站").first()
+    if chengguan is None:
+        return
+    from django.contrib.auth import get_user_model
+
+    keeper = get_user_model().objects.filter(username="yizhan").first()
+    stations = list(
+        Station.objects.filter(kind=StationKind.NUANFENG).exclude(pk=chengguan.pk).order_by("pk")[:5]
+    )
+    made = _shifts(random.Random(20261207), stations, chengguan, keeper)
+    ctx.progress(f"驿站志愿值守：{made} 次")
 
 
 def _shifts(rng: random.Random, stations: list[Station], chengguan: Station, keeper) -> int:
