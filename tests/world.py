@@ -103,6 +103,10 @@ class World:
     station_b: object = None
     station_review_a: object = None  # a visitor's pending review of each
     station_review_b: object = None
+    course_a: object = None  # 学习教育: a published course of committee_x with a lesson; B's of committee_y
+    course_b: object = None
+    lesson_a: object = None
+    lesson_b: object = None
     station_shift_a: object = None  # a volunteer's ended shift at each, for its keeper to decide
     station_shift_b: object = None
 
@@ -364,11 +368,13 @@ def build_world() -> World:
     points = _points(cx, cy, members)
     appeals = _appeals(ba, bb, members)
     stations = _stations(ba, bb)
+    learning = _learning(cx, cy)
 
     return World(
         **points,
         **appeals,
         **stations,
+        **learning,
         series_a=series[0],
         series_b=series[1],
         meeting_a=meetings[0],
@@ -586,4 +592,23 @@ def _stations(ba, bb) -> dict:
         out[f"station_shift_{side}"] = services.shift_end(
             actor=visitor, shift=shift, now=start + dt.timedelta(hours=2)
         )
+    return out
+
+
+def _learning(cx, cy) -> dict:
+    """A published course of each committee (for its subtree) with one article lesson; B's carries the
+    leak marker in its titles."""
+    from sanxin.learning import services
+
+    out = {}
+    for side, org, mark in (("a", cx, ""), ("b", cy, LEAK_MARKER)):
+        course = services.course_create(
+            actor=None, publisher=org, title=f"新就业群体党员应知应会{mark}", column="theory"
+        )
+        out[f"lesson_{side}"] = services.lesson_add(
+            actor=None, course=course, title=f"党章学习{mark}", kind="article", credit_hours="0.5",
+            body=f"党员要认真学习党章，自觉遵守党章。{mark}",
+        )  # fmt: skip
+        services.course_submit(actor=None, course=course)
+        out[f"course_{side}"] = services.course_review(actor=None, course=course, approve=True)
     return out

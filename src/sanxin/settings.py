@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "sanxin.points",
     "sanxin.appeals",
     "sanxin.stations",
+    "sanxin.learning",
     "sanxin.demo",
 ]
 
@@ -302,3 +304,30 @@ STATIONS_NEAREST_MAX_M = 30_000
 STATIONS_MODE_OF_WORK = {"courier": "riding", "rider": "riding", "ride_hailing": "driving", "truck": "truck"}
 STATIONS_CIRCLE_MINUTES = 15
 STATIONS_CHECKIN_RADIUS_M = 300
+
+# --- learning -----------------------------------------------------------------------------------
+# A media lesson is complete when the watched time the server accumulated from the player's heartbeats
+# reaches this share of its duration; an interval between heartbeats longer than the gap counts nothing
+# (the player was not sending: closed, backgrounded, offline for long).
+LEARNING_WATCH_SHARE = Decimal(os.environ.get("SANXIN_LEARNING_WATCH_SHARE", "0.9"))
+LEARNING_HEARTBEAT_SECONDS = 10  # how often the player reports
+LEARNING_HEARTBEAT_MAX_GAP_S = 120
+# An article's minimum reading time: its characters at this pace, at least the minimum.
+LEARNING_READING_CHARS_PER_MINUTE = 400
+LEARNING_READING_MIN_SECONDS = 30
+# Wrong answers to a lesson's check question before its watched time starts again from zero.
+LEARNING_CHECK_ATTEMPTS = 3
+# The annual requirement in 学时: members, and those who held a post of a branch or committee
+# (书记, 副书记, 委员) during the year.
+LEARNING_REQUIRED_HOURS = {"member": Decimal("32"), "cadre": Decimal("56")}
+LEARNING_CADRE_TITLES = (
+    "secretary",
+    "deputy_secretary",
+    "committee_member",
+    "organization",
+    "propaganda",
+    "discipline",
+    "youth",
+)
+LEARNING_CREDITS_PER_HOUR = Decimal(os.environ.get("SANXIN_LEARNING_CREDITS_PER_HOUR", "1"))
+LEARNING_MEDIA_MAX_BYTES = 300 * 1024 * 1024

@@ -21,6 +21,7 @@ urlpatterns = [
     path("points/", include("sanxin.points.urls")),
     path("appeals/", include("sanxin.appeals.urls")),
     path("stations/", include("sanxin.stations.urls")),
+    path("learning/", include("sanxin.learning.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

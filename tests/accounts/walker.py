@@ -472,6 +472,34 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "number_1": _appeal_under(w, t).number,
         "decision_1": "走查议定",
     },
+    # 学习教育: a course of the target org; each step on the own side's published course or lesson is
+    # refused by its state (409), except archiving, which the positive control does
+    ("POST", "/api/v1/learning/manage/courses"): lambda w, t: {
+        "publisher_id": t.pk,
+        "title": "走查课程",
+        "column": "theory",
+    },
+    ("PATCH", "/api/v1/learning/manage/courses/{course_id}"): lambda w, t: {"title": "走查修改"},
+    ("POST", "/api/v1/learning/manage/courses/{course_id}/lessons"): lambda w, t: {
+        "title": "走查课时",
+        "kind": "article",
+        "body": "走查正文",
+        "credit_hours": "0.5",
+    },
+    ("PATCH", "/api/v1/learning/manage/lessons/{lesson_id}"): lambda w, t: {"title": "走查修改"},
+    ("POST", "/api/v1/learning/manage/courses/{course_id}/submit"): lambda w, t: {},
+    ("POST", "/api/v1/learning/manage/courses/{course_id}/review"): lambda w, t: {"approve": True},
+    ("POST", "/api/v1/learning/manage/courses/{course_id}/archive"): lambda w, t: {"reason": "走查"},
+    ("POST", "/learning/manage/new/"): lambda w, t: {
+        "publisher": t.pk,
+        "title": "走查课程",
+        "column": "theory",
+    },
+    ("POST", "/learning/manage/{course_id}/"): lambda w, t: {"action": "submit"},
+    ("POST", "/learning/manage/lessons/{lesson_id}/"): lambda w, t: {
+        "title": "走查课时",
+        "credit_hours": "0.5",
+    },
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
         "org_id": t.pk,
@@ -999,6 +1027,12 @@ class Walker:
         }
         if model in names:
             name = names[model]
+            a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.learning.models import Course, Lesson
+
+        if model in {Course, Lesson}:
+            name = "course" if model is Course else "lesson"
             a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.transfers.models import Transfer

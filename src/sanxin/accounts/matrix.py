@@ -48,6 +48,7 @@ MODULES = {
     "points": "积分管理",
     "appeals": "诉求办理",
     "stations": "服务阵地",
+    "learning": "学习教育",
 }
 
 ACTIONS = {
@@ -81,6 +82,7 @@ ACTIONS = {
     "hardship": "困难帮扶",
     "coordinate": "协调会",
     "keep": "站点日常管理（开放时间、到站登记）",
+    "publish": "审核发布（学习课程）",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -211,6 +213,16 @@ for _role, _anchors in _OFFICES.items():
 allow(Role.BRANCH_SECRETARY, "stations", "view", {ORG})
 for _action in ("view", "keep"):
     allow(Role.STATION_KEEPER, "stations", _action, {ASG})
+
+# 学习教育: an org's publishers draft and submit courses for its subtree; the committees and offices above
+# review, publish and archive them (never the one who submitted: four eyes) and see their orgs' courses;
+# a secretary sees who in the branch is behind on the year's hours. A member learns on routes of their
+# own (the courses of the orgs on their ancestor chain), not through the matrix.
+for _role, _anchors in _OFFICES.items():
+    for _action in ("view", "create", "change", "publish"):
+        allow(_role, "learning", _action, _anchors)
+for _action in ("view", "create", "change"):
+    allow(Role.BRANCH_SECRETARY, "learning", _action, {ORG})
 
 allow(Role.STATION_KEEPER, "appeals", "intake", {REG, ASG})
 allow(Role.SECURITY_ADMIN, "appeals", "reveal", {ORG, REG})

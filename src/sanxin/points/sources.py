@@ -24,6 +24,14 @@ SOURCES: dict[str, Source] = {
     "meetings.absent": Source("组织生活缺席", {"kind": "会议类型", "excused": "是否已请假（true/false）"}),
     "meetings.made_up": Source("组织生活补学", {"kind": "会议类型"}),
     "meetings.lecture_given": Source("讲授党课", {"kind": "会议类型"}),
+    "learning.credited": Source(
+        "完成学习课时",
+        {
+            "column": "栏目（theory/stories/policy/skills）",
+            "short": "微课时段（shift/noon，空为非微课）",
+            "hours": "学时",
+        },
+    ),
     "stations.volunteered": Source(
         "驿站志愿值守",
         {
