@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -14,7 +15,7 @@ from hypothesis import strategies as st_
 
 from sanxin.core.geo import distance_m
 from sanxin.stations import selectors, spatial
-from sanxin.stations.hours import Interval, is_open
+from sanxin.stations.hours import Interval, is_open, today_label
 from sanxin.stations.models import AMENITY_CODES, Closure, Hours, Station, StationStatus
 from sanxin.stations.selectors import overrides_of, week_of
 
@@ -107,13 +108,53 @@ def test_nearest_is_exactly_the_brute_force_scan(
     got = selectors.nearest(lat, lng, amenities=mask, open_at=open_at, limit=limit, max_m=max_m)
     expected = brute_force(many, lat, lng, mask=mask, open_at=open_at, limit=limit, max_m=max_m)
     assert [n.station.pk for n in got] == [pk for _, pk in expected]
-    for n, (d, _pk) in zip(got, expected, strict=True):
+    _same_as_scanned(got, expected, many, open_at)
+
+
+def _same_as_scanned(got, expected, stations, open_at):
+    """Distances within a metre; each station as read whole, with today's hours as its page shows them."""
+    day = timezone.localtime(open_at).date()
+    by_pk = {s.pk: s for s in stations}
+    for n, (d, pk) in zip(got, expected, strict=True):
+        s = by_pk[pk]
         assert abs(n.distance_m - d) <= 1.0
+        assert (n.station.name, n.station.kind, n.station.address, n.station.amenities) == (
+            s.name, s.kind, s.address, s.amenities,
+        )  # fmt: skip
+        assert n.hours_today == today_label(day, week_of(s), overrides_of(s))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    centre=st_.sampled_from(CENTRES),
+    dlat=st_.floats(-0.6, 0.6),
+    dlng=st_.floats(-0.6, 0.6),
+    bits=st_.lists(st_.sampled_from(BITS), max_size=2),
+    minute=st_.integers(0, 7 * 24 * 60 - 1),
+    limit=st_.integers(1, 12),
+    max_m=st_.sampled_from([2_000, 30_000, 150_000]),
+    margin=st_.sampled_from([0.01, 1.5, 100.0]),
+)
+def test_which_disks_are_read_and_how_many_are_asked_about_at_once_never_change_the_answer(
+    many, centre, dlat, dlng, bits, minute, limit, max_m, margin
+):
+    """A tiny margin reads every disk in turn and asks about one station at a time; a huge one jumps
+    to the coarse disks at once and asks about many: the answer is the scan's either way."""
+    lat, lng = centre[0] + dlat, centre[1] + dlng
+    mask = sum(set(bits))
+    base = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+    open_at = base + dt.timedelta(minutes=minute)
+    with mock.patch.object(spatial, "MARGIN", margin):
+        got = selectors.nearest(lat, lng, amenities=mask, open_at=open_at, limit=limit, max_m=max_m)
+    expected = brute_force(many, lat, lng, mask=mask, open_at=open_at, limit=limit, max_m=max_m)
+    assert [n.station.pk for n in got] == [pk for _, pk in expected]
+    _same_as_scanned(got, expected, many, open_at)
 
 
 def test_the_search_reads_only_the_cells_around_the_point(many, django_assert_max_num_queries):
     lat, lng = CENTRES[0]
-    with django_assert_max_num_queries(3):  # one ring of cells, its hours, its closures
+    # the stations of the first disks of cells (a few hundred metres), the hours of the one found
+    with django_assert_max_num_queries(3):
         got = selectors.nearest(lat, lng, limit=1, max_m=30_000)
     assert len(got) == 1
 
@@ -132,3 +173,17 @@ def test_the_ring_bound_is_a_lower_bound_of_the_distance_to_everything_outside_t
             for vlat, vlng in h3.cell_to_boundary(cell):
                 assert distance_m(lat, lng, vlat, vlng) >= bound - 1e-6
         assert bound > 0 and h3.latlng_to_cell(lat, lng, res) in disk
+
+
+def test_a_day_with_two_intervals_shows_them_in_the_order_of_the_day(st):
+    from tests.stations.conftest import CITY
+
+    Hours.objects.filter(station=st.station).delete()
+    Hours.objects.bulk_create(
+        [Hours(station=st.station, weekday=d, opens=T(17), closes=T(23)) for d in range(7)]
+        + [Hours(station=st.station, weekday=d, opens=T(7), closes=T(11)) for d in range(7)]
+    )
+    noon = timezone.make_aware(dt.datetime.combine(timezone.localdate(), T(10)))
+    for open_at in (noon, None):  # the hours read to check it is open, or only for the page
+        (got,) = selectors.nearest(*CITY, open_at=open_at, limit=1)
+        assert got.hours_today == "07:00–11:00、17:00–23:00"

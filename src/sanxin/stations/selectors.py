@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import defaultdict, namedtuple
 
 from django.conf import settings
-from django.db.models import F, Prefetch, QuerySet
+from django.db import connections, router
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from sanxin.core.scope import Scope
 
 from . import spatial
 from .hours import Interval, is_open, overrides, today_label, weekly
-from .models import Closure, Station, StationStatus
+from .models import Closure, Hours, Station, StationStatus
 
 
 @dataclasses.dataclass
@@ -65,35 +67,126 @@ def nearest(
     """The ``limit`` nearest stations in service that have every amenity of the mask and, when
     ``open_at`` is given, are open then (local time, the station's hours and exceptions)."""
     max_m = settings.STATIONS_NEAREST_MAX_M if max_m is None else max_m
-    qs = Station.objects.filter(status=StationStatus.OPEN).only(
-        "pk", "name", "kind", "lat", "lng", "address", "amenities", "status", "phone"
-    )
+    local = timezone.localtime(open_at) if open_at is not None else timezone.localtime()
+    day = local.date()
+    qs = Station.objects.filter(status=StationStatus.OPEN)
     if amenities:
         qs = qs.alias(has=F("amenities").bitand(amenities)).filter(has=amenities)
     if kinds:
         qs = qs.filter(kind__in=kinds)
-    local = timezone.localtime(open_at) if open_at is not None else timezone.localtime()
-    day = local.date()
+    # The search reads tuples, as many as the disks it widens through hold, and builds instances only
+    # of the stations it returns. Whether a station has a closure on the day or the day before rides
+    # along, so that closures are read only for the few stations that have one.
+    odd = Closure.objects.filter(station=OuterRef("pk"), on__gte=day - dt.timedelta(days=1), on__lte=day)
+    qs = qs.annotate(odd=Exists(odd))
+    weeks: dict[int, tuple[list[Interval], dict]] = {}  # the week and the exceptions of those asked about
+
+    def read_hours(rows) -> None:
+        pks = [r[0] for r in rows]
+        hours, days = defaultdict(list), defaultdict(list)
+        for h in _hours_of(pks):
+            hours[h.station_id].append(h)
+        if odd_pks := [r[0] for r in rows if r[3]]:
+            for c in (
+                Closure.objects.filter(
+                    station_id__in=odd_pks, on__gte=day - dt.timedelta(days=1), on__lte=day
+                )
+                .order_by()
+                .values_list("station_id", "on", "closed", "opens", "closes", named=True)
+            ):
+                days[c.station_id].append(c)
+        for pk in pks:
+            weeks[pk] = (weekly(hours[pk]), overrides(days[pk]))
 
     def accept(rows):
-        from django.db.models import prefetch_related_objects
+        read_hours(rows)
+        at = local.replace(tzinfo=None)
+        return [r for r in rows if is_open(at, *weeks[r[0]])]
 
-        prefetch_related_objects(rows, "hours", _closures_around(day))
-        if open_at is None:
-            return rows
-        return [r for r in rows if is_open(local.replace(tzinfo=None), week_of(r), overrides_of(r))]
+    found = spatial.nearest(
+        _reader(qs, ("pk", "lat", "lng", "odd", *_SHOWN)),
+        lat,
+        lng,
+        limit=limit,
+        max_m=max_m,
+        accept=accept if open_at is not None else None,
+    )
+    if unread := [r for _d, r in found if r[0] not in weeks]:
+        read_hours(unread)
+    return [
+        Near(_station(r), round(d, 1), minutes_for(d, mode), today_label(day, *weeks[r[0]])) for d, r in found
+    ]
 
-    out = []
-    for distance, s in spatial.nearest(qs, lat, lng, limit=limit, max_m=max_m, accept=accept):
-        out.append(
-            Near(
-                s,
-                round(distance, 1),
-                minutes_for(distance, mode),
-                today_label(day, week_of(s), overrides_of(s)),
+
+def _reader(qs: QuerySet[Station], fields: tuple[str, ...]):
+    """``spatial.nearest``'s ``read`` over ``qs``: the ``fields`` of its stations in some cells or a
+    box, less those in other cells.
+
+    The ORM compiles the query once; each read runs it as a subquery with its cells, which both
+    databases fold into the outer query, using the cell column's index. Compiling a query anew for
+    each disk cost more than reading the disk (a search reads two to four)."""
+    inner = qs.order_by().values_list(*fields, *spatial.FIELDS.values())
+    sql, params = inner.query.sql_with_params()
+    connection = connections[inner.db]
+
+    def cells(column: str, values: list[int]) -> str:
+        return f"s.{connection.ops.quote_name(column)} IN ({', '.join(['%s'] * len(values))})"
+
+    def read(where, outside) -> list[tuple]:
+        if isinstance(where[0], str):
+            conditions, values = [cells(*where)], list(where[1])
+        else:
+            south, north, west, east = where
+            conditions, values = ["s.lat >= %s", "s.lat <= %s"], [south, north]
+            if west is not None:
+                conditions += ["s.lng >= %s", "s.lng <= %s"]
+                values += [west, east]
+        if outside is not None:
+            conditions.append(f"NOT {cells(*outside)}")
+            values += outside[1]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT * FROM ({sql}) s WHERE {' AND '.join(conditions)}",  # noqa: S608  (values are parameters)
+                [*params, *values],
             )
+            return cursor.fetchall()
+
+    return read
+
+
+# what the pages and the API show of a station found, read with the search's tuples
+_SHOWN = ("name", "kind", "address", "amenities", "status", "phone")
+
+
+def _station(row) -> Station:
+    """A station (its other fields deferred, as ``only()`` leaves them) from a search tuple: pk, lat,
+    lng, odd, ``_SHOWN``, then the cells."""
+    given = dict(zip(("id", "lat", "lng", "odd", *_SHOWN), row, strict=False))
+    names = [f.attname for f in Station._meta.concrete_fields if f.attname in given]
+    return Station.from_db(router.db_for_read(Station), names, [given[n] for n in names])
+
+
+_HourRow = namedtuple("_HourRow", "station_id weekday opens closes")
+
+
+def _hours_of(pks: list[int]) -> list[_HourRow]:
+    """The ``Hours`` rows of these stations, a day's intervals in the order of the day (as the model
+    orders them: a page shows them so). The search asks for a few stations at a time, often more than
+    once: the query is written by the ORM without its list and run with it, as ORM compilation of each
+    such small query cost more than running it."""
+    sql, params = (
+        Hours.objects.order_by()
+        .values_list("station_id", "weekday", "opens", "closes")
+        .query.sql_with_params()
+    )
+    time = Hours._meta.get_field("opens").to_python  # a time already, unless a driver gives text
+    with connections[router.db_for_read(Hours)].cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({sql}) h WHERE h.station_id IN ({', '.join(['%s'] * len(pks))}) "  # noqa: S608
+            "ORDER BY h.station_id, h.weekday, h.opens",
+            [*params, *pks],
         )
-    return out
+        return [_HourRow(pk, w, time(o), time(c)) for pk, w, o, c in cursor.fetchall()]
 
 
 def for_scope(scope: Scope) -> QuerySet[Station]:
