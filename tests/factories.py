@@ -32,9 +32,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def user_with_grant(role: str, org):
-    """A new user holding ``role`` over ``org`` (and its subtree)."""
+    """A new user holding ``role`` over ``org`` (and its subtree), since long ago: a grant made today
+    would not yet hold under a test's clock frozen on an earlier day."""
+    import datetime as dt
+
     from sanxin.accounts.services import grant_create
 
     user = UserFactory()
-    grant_create(actor=None, user=user, role=role, org=org)
+    grant_create(actor=None, user=user, role=role, org=org, valid_from=dt.date(2000, 1, 1))
     return user

@@ -585,7 +585,7 @@ def _stations(ba, bb) -> dict:
 
         from sanxin.orgs.services import person_create
 
-        person_create(actor=None, name=f"志愿者{mark}", org=org, user=visitor)
+        person_create(actor=None, name=f"志愿者{mark}", user=visitor)  # a worker, in no org
         start = timezone.now() - dt.timedelta(hours=3)
         shift = services.shift_start(actor=visitor, station=out[f"station_{side}"], duty=f"站点值守{mark}",
                                      method="qr", token=out[f"station_{side}"].checkin_token, now=start)  # fmt: skip

@@ -26,6 +26,7 @@ from tests.meetings.conftest import member
 from tests.world import regions
 
 D = dt.date
+SINCE = D(2020, 1, 1)  # the world predates any frozen clock of a test: grants start on the day made otherwise
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x9d\x8b\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -65,6 +66,7 @@ def _dept(name, kind, region):
     user = UserFactory()
     grant_create(
         actor=None,
+        valid_from=SINCE,
         user=user,
         role=Role.DEPARTMENT,
         assignment_kind="appeals_departments",
@@ -112,15 +114,21 @@ def make_world() -> AppealsWorld:
     transport, transport_user = _dept("新河市交通运输局", DepartmentKind.TRANSPORT, r["390100000000"])
     centre, centre_user = _dept("新河市新就业群体服务中心", DepartmentKind.SERVICE_CENTRE, r["390100000000"])
     zzb = UserFactory()
-    grant_create(actor=None, user=zzb, role=Role.ORG_DEPARTMENT, region=r["390100000000"])
-    grant_create(actor=None, user=zzb, role=Role.ORG_DEPARTMENT, org=city)
+    grant_create(actor=None, valid_from=SINCE, user=zzb, role=Role.ORG_DEPARTMENT, region=r["390100000000"])
+    grant_create(actor=None, valid_from=SINCE, user=zzb, role=Role.ORG_DEPARTMENT, org=city)
     industry_user = UserFactory()
-    grant_create(actor=None, user=industry_user, role=Role.INDUSTRY_COMMITTEE, org=committee)
-    grant_create(actor=None, user=industry_user, role=Role.INDUSTRY_COMMITTEE, industry=express)
+    grant_create(
+        actor=None, valid_from=SINCE, user=industry_user, role=Role.INDUSTRY_COMMITTEE, org=committee
+    )
+    grant_create(
+        actor=None, valid_from=SINCE, user=industry_user, role=Role.INDUSTRY_COMMITTEE, industry=express
+    )
     security = UserFactory()
-    grant_create(actor=None, user=security, role=Role.SECURITY_ADMIN, region=r["390100000000"])
+    grant_create(
+        actor=None, valid_from=SINCE, user=security, role=Role.SECURITY_ADMIN, region=r["390100000000"]
+    )
     hotline = UserFactory()
-    grant_create(actor=None, user=hotline, role=Role.HOTLINE, region=r["390100000000"])
+    grant_create(actor=None, valid_from=SINCE, user=hotline, role=Role.HOTLINE, region=r["390100000000"])
     return AppealsWorld(
         city=city,
         committee=committee,

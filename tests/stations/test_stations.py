@@ -253,8 +253,12 @@ def test_the_service_circle_counts_workers_and_cells_and_moves_when_a_suggestion
     ):
         person = Person.objects.create(name=f"骑手{i}", org=st.org)
         WorkSpot.objects.create(person=person, kind=kind, region=region, lat=lat, lng=lng)
-    Candidate.objects.create(name="加油站（备选）", host_kind="gas", lat=far[0], lng=far[1], cell9=0)
-    Candidate.objects.create(name="便利店（备选）", host_kind="store", lat=lat0 - 0.04, lng=lng0, cell9=0)
+    Candidate.objects.create(
+        name="加油站（备选）", host_kind="gas", region=region, lat=far[0], lng=far[1], cell9=0
+    )
+    Candidate.objects.create(
+        name="便利店（备选）", host_kind="store", region=region, lat=lat0 - 0.04, lng=lng0, cell9=0
+    )
     c = selectors.circle(region.code, at=None)
     by = {k.label: (k.total, k.covered) for k in c.by_kind}
     # riding 15 km/h ÷ 1.3 for 15 minutes: 2.9 km; driving 25 km/h: 4.8 km — the far one is 5.6 km away
