@@ -76,3 +76,22 @@ def test_a_member_gets_no_management_pages(lw):
     c = client(lw.users[1])
     assert c.get("/learning/manage/").status_code == 403
     assert c.get(f"/learning/manage/{lw.course.pk}/").status_code == 403
+
+
+def test_a_refused_lesson_leaves_no_uploaded_file_behind(lw, settings):
+    from sanxin.core.models import StoredFile
+
+    course = Course.objects.create(publisher=lw.committee_x, title="草稿", column="theory")
+    before = StoredFile.objects.count()
+    files = {p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()}
+    pub = client(lw.publisher)
+    for kind, name, data in (
+        ("audio", "a.wav", silent_wav(3)),  # the service refuses it: no title
+        ("video", "b.wav", silent_wav(3)),  # an audio offered for a video
+    ):
+        upload = SimpleUploadedFile(name, data, content_type="audio/wav")
+        resp = pub.post(f"/learning/manage/{course.pk}/", {"action": "lesson", "title": "" if kind == "audio" else "视频",
+                                                           "kind": kind, "credit_hours": "1", "media": upload})  # fmt: skip
+        assert resp.status_code == 400
+    assert StoredFile.objects.count() == before
+    assert {p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()} == files

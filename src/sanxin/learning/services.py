@@ -176,7 +176,12 @@ def course_update(*, actor, course: Course, **data) -> Course:
 def media_store(*, actor, uploaded, kind: str) -> StoredFile:
     """An uploaded video or audio (checked by content and size by the core) for a lesson of ``kind``."""
     f = uploads.store_uploaded_file(actor=actor, purpose_name=MEDIA_PURPOSE, uploaded=uploaded)
-    _check_media(f, kind, field="media")
+    try:
+        _check_media(f, kind, field="media")
+    except InvalidInput:
+        f.remove_files()  # an audio offered for a video lesson leaves nothing behind
+        f.delete()
+        raise
     return f
 
 

@@ -5,12 +5,15 @@ publishers' course list, editor and review queue. Thin: selectors read, services
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -223,6 +226,26 @@ def _dt(value: str, field: str):
         raise InvalidInput("时间格式应为“年-月-日 时:分”", field=field) from None
 
 
+@contextlib.contextmanager
+def _upload_kept_only_on_success():
+    """A media file stored for a lesson the service then refuses goes with it: its row rolls back with
+    the transaction and its bytes are removed from disk."""
+    stored: list = []
+    request_files = _stored_files.set(stored)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for f in stored:
+            f.remove_files()
+        raise
+    finally:
+        _stored_files.reset(request_files)
+
+
+_stored_files: contextvars.ContextVar[list | None] = contextvars.ContextVar("learning_uploads", default=None)
+
+
 def _lesson_form(request, kind: str) -> dict:
     post = request.POST
     try:
@@ -252,6 +275,9 @@ def _lesson_form(request, kind: str) -> dict:
     upload = request.FILES.get("media")
     if upload is not None:
         stored = services.media_store(actor=request.user, uploaded=upload, kind=kind)
+        kept = _stored_files.get()
+        if kept is not None:
+            kept.append(stored)
         data["replay" if kind == LessonKind.LIVE else "media"] = stored
     return data
 
@@ -273,7 +299,8 @@ def manage_course(request, course_id: int):
                 kind = request.POST.get("kind", "")
                 if kind not in LessonKind.values:
                     raise InvalidInput("请选择课时形式", field="kind")
-                services.lesson_add(actor=request.user, course=c, **_lesson_form(request, kind))
+                with _upload_kept_only_on_success():
+                    services.lesson_add(actor=request.user, course=c, **_lesson_form(request, kind))
                 done = "已添加课时"
             elif action == "remove":
                 lesson_id = request.POST.get("lesson", "")
@@ -328,9 +355,10 @@ def manage_lesson(request, lesson_id: int):
     )
     if request.method == "POST":
         try:
-            data = _lesson_form(request, le.kind)
-            data.pop("kind")
-            services.lesson_update(actor=request.user, lesson=le, **data)
+            with _upload_kept_only_on_success():
+                data = _lesson_form(request, le.kind)
+                data.pop("kind")
+                services.lesson_update(actor=request.user, lesson=le, **data)
         except ServiceError as exc:
             message_error(request, exc)
         else:
