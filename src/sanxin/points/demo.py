@@ -100,6 +100,18 @@ def items(volunteer_points: int) -> list[dict]:
             "auto": [{"event": "meetings.lecture_given", "conditions": {}, "member_key": "person_id"}],
         },
         {
+            "code": "S04",
+            "name": "完成线上学习课时（学习教育）",
+            "category": "study",
+            "tier": "basic",
+            "points": 1,
+            "month_cap": 4,
+            "mode": "automatic",
+            "evidence": "record",
+            "description": "每完成一个课时计1分，每月最多4分",
+            "auto": [{"event": "learning.credited", "conditions": {}}],
+        },
+        {
             "code": "S03",
             "name": "知识竞赛、技能比武获奖",
             "category": "study",
