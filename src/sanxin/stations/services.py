@@ -63,7 +63,7 @@ def coordinates(lat, lng, *, field: str = "lat") -> tuple[float, float]:
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise InvalidInput("坐标超出范围：纬度在-90到90之间，经度在-180到180之间", field=field)
     if not geo.in_china(lat, lng):
-        raise InvalidInput("坐标不在我国境内，请核对（使用 WGS-84 坐标）", field=field)
+        raise InvalidInput("坐标不在我国境内，请核对坐标和所用的坐标系", field=field)
     return lat, lng
 
 
