@@ -28,18 +28,13 @@ from django.utils import timezone
 from sanxin.core.query import prefix_q
 from sanxin.core.scope import Scope
 from sanxin.members.models import Member, MemberStatus, OrgRelation, RelationKind
+from sanxin.members.selectors import member_of  # noqa: F401  (callers use it from here too)
 from sanxin.orgs.models import Org, Post
 
 from .models import Course, CourseStatus, Credit, Lesson, Progress
 
 ZERO = Decimal("0")
 HOURS = DecimalField(max_digits=8, decimal_places=2)
-
-
-def member_of(user) -> Member | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Member.objects.select_related("person__org").filter(person__user=user).first()
 
 
 def _ancestor_paths(path: str) -> list[str]:

@@ -38,6 +38,7 @@ from sanxin.core.models import StoredFile
 from sanxin.core.scope import scope_for
 from sanxin.core.services import model_create, model_update
 from sanxin.members.models import Member, MemberStatus, OrgRelation, RelationKind, Standing
+from sanxin.members.selectors import member_of
 from sanxin.orgs.models import BRANCH_TYPES, Org, OrgStatus, OrgType, Post, PostTitle
 
 from . import rules as r
@@ -89,12 +90,6 @@ def _check(actor, obj, action: str) -> None:
     """Outside the actor's meetings scope for ``action``: 404, as for reads. None is the system."""
     if actor is not None and not scope_for(actor, "meetings", action).contains(obj):
         raise NotFound()
-
-
-def member_of(user) -> Member | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Member.objects.select_related("person").filter(person__user=user).first()
 
 
 def _own_attendance(actor, meeting: Meeting) -> Attendance:

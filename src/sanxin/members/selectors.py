@@ -16,6 +16,13 @@ from . import dues
 from .models import Employment, Member, MemberStatus, Mobility, OrgRelation, RelationKind
 
 
+def member_of(user) -> Member | None:
+    """The member record of a signed-in user (with the person and their org), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("person__org").filter(person__user=user).first()
+
+
 def relation_on(member: Member, on: dt.date, kind: str = RelationKind.FORMAL) -> OrgRelation | None:
     return (
         OrgRelation.objects.filter(OrgRelation.active_q(on), member=member, kind=kind)

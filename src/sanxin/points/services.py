@@ -37,6 +37,7 @@ from sanxin.core.models import Objection, PublicNotice, StoredFile
 from sanxin.core.scope import scope_for
 from sanxin.core.services import full_clean, model_create, model_update
 from sanxin.members.models import Member, MemberStatus, OrgRelation, RelationKind
+from sanxin.members.selectors import member_of
 from sanxin.orgs.models import COMMITTEE_TYPES, Org
 
 from . import ledger
@@ -76,12 +77,6 @@ notify.register_kind(PROGRESS_KIND, "我的积分申报进展")
 def _check(actor, obj, action: str) -> None:
     if actor is not None and not scope_for(actor, "points", action).contains(obj):
         raise NotFound()
-
-
-def member_of(user) -> Member | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Member.objects.select_related("person").filter(person__user=user).first()
 
 
 def _own_member(actor) -> Member:
