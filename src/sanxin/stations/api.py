@@ -19,6 +19,7 @@ from pydantic import Field
 
 from sanxin.core import geo
 from sanxin.core.apischema import FileIn, PageNumber, decode_files
+from sanxin.core.errors import NotFound
 from sanxin.core.permissions import permission
 from sanxin.orgs.models import Org
 
@@ -203,6 +204,14 @@ def _station(request, station_id: int) -> Station:
     return request.scope.get(Station.objects.prefetch_related("hours"), pk=station_id)
 
 
+def _public_station(station_id: int) -> Station:
+    """A station anyone signed in may visit, rate, keep a shift at or look at (not the ledger's rows)."""
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        raise NotFound()
+    return station
+
+
 def _intervals(rows: list[HoursIO]) -> list[Interval]:
     return [Interval(r.weekday, r.opens, r.closes) for r in rows]
 
@@ -300,11 +309,7 @@ class VisitOut(Schema):
 @router.post("/{station_id}/checkin", response={201: VisitOut}, summary="到站签到（扫码或定位）")
 @permission.own()
 def check_in(request, station_id: int, payload: CheckInIn):
-    from sanxin.core.errors import NotFound
-
-    station = Station.objects.filter(pk=station_id).first()
-    if station is None:
-        raise NotFound()
+    station = _public_station(station_id)
     visit = services.check_in(
         actor=request.auth,
         station=station,
@@ -338,11 +343,7 @@ class ModerateIn(Schema):
 @router.post("/{station_id}/reviews", response={201: ReviewOut}, summary="评价站点（到站签到后，审核后公开）")
 @permission.own()
 def review_submit(request, station_id: int, payload: ReviewIn):
-    from sanxin.core.errors import NotFound
-
-    station = Station.objects.filter(pk=station_id).first()
-    if station is None:
-        raise NotFound()
+    station = _public_station(station_id)
     review = services.review_submit(
         actor=request.auth, station=station, stars=payload.stars, comment=payload.comment
     )
@@ -403,11 +404,7 @@ def _shift(request, shift_id: int) -> Shift:
 @router.post("/{station_id}/shifts", response={201: ShiftOut}, summary="开始志愿值守（扫码或定位）")
 @permission.own()
 def shift_start(request, station_id: int, payload: ShiftStartIn):
-    from sanxin.core.errors import NotFound
-
-    station = Station.objects.filter(pk=station_id).first()
-    if station is None:
-        raise NotFound()
+    station = _public_station(station_id)
     shift = services.shift_start(actor=request.auth, station=station, **payload.dict())
     return Status(201, shift)
 
@@ -422,8 +419,6 @@ def shifts_mine(request):
 @router.post("/shifts/mine/end", response=ShiftOut, summary="结束我正在进行的值守")
 @permission.own()
 def shift_end(request):
-    from sanxin.core.errors import NotFound
-
     shift = selectors.shift_on(request.auth)
     if shift is None:
         raise NotFound("你现在没有进行中的值守")
@@ -467,11 +462,7 @@ def _photos(station: Station) -> list[PhotoOut]:
 @router.get("/{station_id}/photos", response=list[PhotoOut], summary="站点照片")
 @permission.reference()
 def photos(request, station_id: int):
-    from sanxin.core.errors import NotFound
-
-    station = Station.objects.filter(pk=station_id).first()
-    if station is None:
-        raise NotFound()
+    station = _public_station(station_id)
     return _photos(station)
 
 

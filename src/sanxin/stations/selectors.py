@@ -16,7 +16,7 @@ from sanxin.core.scope import Scope
 
 from . import spatial
 from .hours import Interval, is_open, overrides, today_label, weekly
-from .models import Closure, Hours, Station, StationStatus
+from .models import Closure, Hours, Shift, ShiftStatus, Station, StationStatus
 
 
 @dataclasses.dataclass
@@ -389,8 +389,6 @@ def pending_reviews(scope: Scope):
 
 def shift_on(user):
     """The user's shift still on (at any station), or None."""
-    from .models import Shift, ShiftStatus
-
     if not getattr(user, "is_authenticated", False):
         return None
     return Shift.objects.filter(person__user=user, status=ShiftStatus.ON).select_related("station").first()
@@ -398,8 +396,6 @@ def shift_on(user):
 
 def shifts_of(user, *, station: Station | None = None) -> QuerySet:
     """The user's own shifts, newest first."""
-    from .models import Shift
-
     if not getattr(user, "is_authenticated", False):
         return Shift.objects.none()
     qs = Shift.objects.filter(person__user=user).select_related("station")
@@ -409,8 +405,6 @@ def shifts_of(user, *, station: Station | None = None) -> QuerySet:
 def shifts_to_decide(station: Station) -> QuerySet:
     """The station's shifts the keeper has still to decide (ended, or left on), oldest first, with the
     volunteer's name."""
-    from .models import Shift, ShiftStatus
-
     return (
         Shift.objects.filter(station=station, status__in=[ShiftStatus.ON, ShiftStatus.ENDED])
         .select_related("person")
@@ -419,8 +413,6 @@ def shifts_to_decide(station: Station) -> QuerySet:
 
 
 def shifts(scope: Scope, *, station: Station | None = None, status: str = "") -> QuerySet:
-    from .models import Shift
-
     qs = scope.filter(Shift.objects.select_related("station", "person"))
     if station is not None:
         qs = qs.filter(station=station)
