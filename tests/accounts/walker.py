@@ -142,6 +142,20 @@ def _rider_file():
     )
 
 
+def _has_file(body) -> bool:
+    from django.core.files.uploadedfile import UploadedFile
+
+    return any(isinstance(v, UploadedFile) for v in (body or {}).values())
+
+
+def _wav_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sanxin.learning.media import silent_wav
+
+    return SimpleUploadedFile("walk.wav", silent_wav(2), content_type="audio/wav")
+
+
 def _person_for(org):
     from sanxin.orgs.models import Person
 
@@ -487,6 +501,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "credit_hours": "0.5",
     },
     ("PATCH", "/api/v1/learning/manage/lessons/{lesson_id}"): lambda w, t: {"title": "走查修改"},
+    ("POST", "/api/v1/learning/manage/lessons/{lesson_id}/media"): lambda w, t: {"file": _wav_file()},
     ("POST", "/api/v1/learning/manage/courses/{course_id}/submit"): lambda w, t: {},
     ("POST", "/api/v1/learning/manage/courses/{course_id}/review"): lambda w, t: {"approve": True},
     ("POST", "/api/v1/learning/manage/courses/{course_id}/archive"): lambda w, t: {"reason": "走查"},
@@ -1079,11 +1094,11 @@ class Walker:
         method = route.method.lower()
         if method == "get":
             return client.get(url, extra_query or {}, headers=headers)
-        if route.kind == "api":
+        if route.kind == "api" and not _has_file(body):
             return getattr(client, method)(
                 url, json.dumps(body or {}), content_type="application/json", headers=headers
             )
-        return client.post(url, body or {}, headers=headers)
+        return client.post(url, body or {}, headers=headers)  # a form, or an API's multipart upload
 
     # -- checks -------------------------------------------------------------------------------
     def _leak(self, route: Route, user, why: str) -> None:

@@ -3,8 +3,11 @@ and bad input refused as 422 with field paths and Chinese messages."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from sanxin.learning import services
 from sanxin.learning.models import Course, Credit
 from tests.helpers import ApiClient, assert_error
 
@@ -98,3 +101,51 @@ def test_bad_answers_and_courses_get_422(lw):
 def test_a_member_cannot_use_the_publishers_routes(lw):
     api = ApiClient(lw.users[1])
     assert_error(api.post(f"/api/v1/learning/manage/courses/{lw.course.pk}/archive"), 403)
+
+
+def _draft_with_audio(client, committee) -> tuple[int, int]:
+    cid = client.post("/api/v1/learning/manage/courses", {"publisher_id": committee.pk, "title": "急救常识",
+                                                          "column": "skills", "sub_column": "first_aid"}).json()["id"]  # fmt: skip
+    lid = client.post(f"/api/v1/learning/manage/courses/{cid}/lessons",
+                      {"title": "心肺复苏", "kind": "audio", "credit_hours": "0.5"}).json()["id"]  # fmt: skip
+    return cid, lid
+
+
+def test_a_lesson_media_is_uploaded_through_the_api_and_its_length_read_from_the_file(lw):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sanxin.core.models import StoredFile
+    from sanxin.learning.media import silent_wav
+
+    pub = ApiClient(lw.publisher)
+    cid, lid = _draft_with_audio(pub, lw.committee_x)
+    url = f"/api/v1/learning/manage/lessons/{lid}/media"
+    resp = pub.client.post(
+        url, {"file": SimpleUploadedFile("cpr.wav", silent_wav(12))}, headers=pub._headers()
+    )
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["duration_s"] == 12 and resp.json()["media_url"].startswith("/files/")
+    assert pub.post(f"/api/v1/learning/manage/courses/{cid}/submit").json()["status"] == "review"
+
+    # A video offered for the audio lesson, and a replay for a lesson that is not a live class, are
+    # refused and leave no file behind.
+    _, lid2 = _draft_with_audio(pub, lw.committee_x)
+    files = StoredFile.objects.count()
+    url2 = f"/api/v1/learning/manage/lessons/{lid2}/media"
+    video = SimpleUploadedFile(
+        "x.mp4", (Path(services.__file__).parent / "data" / "demo-video.mp4").read_bytes()
+    )
+    assert_error(pub.client.post(url2, {"file": video}, headers=pub._headers()), 422)
+    wav = SimpleUploadedFile("r.wav", silent_wav(3))
+    assert_error(
+        pub.client.post(url2, {"file": wav, "field": "replay"}, headers=pub._headers()), 422, "not_live"
+    )
+    assert StoredFile.objects.count() == files
+    # A course already under review takes no new file; a member of the course's audience cannot upload.
+    resp = pub.client.post(url, {"file": SimpleUploadedFile("b.wav", silent_wav(3))}, headers=pub._headers())
+    assert resp.status_code in (409, 422), resp.content
+    assert StoredFile.objects.count() == files
+    learner = ApiClient(lw.users[1])
+    wav = SimpleUploadedFile("c.wav", silent_wav(3))
+    assert learner.client.post(url2, {"file": wav}, headers=learner._headers()).status_code in (403, 404)
+    assert StoredFile.objects.count() == files

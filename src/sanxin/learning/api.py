@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
@@ -364,6 +364,22 @@ def manage_lesson_add(request, course_id: int, payload: LessonIn):
 def manage_lesson_update(request, lesson_id: int, payload: LessonPatch):
     lesson = request.scope.get(Lesson.objects.select_related("course", "media", "replay"), pk=lesson_id)
     return services.lesson_update(actor=request.auth, lesson=lesson, **payload.dict(exclude_unset=True))
+
+
+@router.post(
+    "/manage/lessons/{lesson_id}/media",
+    response=LessonAdminOut,
+    summary="上传课时的音视频或直播回放（multipart）",
+)
+@permission("learning", "change", model=Lesson, lookup="lesson_id")
+def manage_lesson_media(
+    request,
+    lesson_id: int,
+    file: File[UploadedFile],
+    field: Form[Literal["media", "replay"]] = "media",
+):
+    lesson = request.scope.get(Lesson.objects.select_related("course", "media", "replay"), pk=lesson_id)
+    return services.lesson_attach(actor=request.auth, lesson=lesson, uploaded=file, field=field)
 
 
 @router.post("/manage/courses/{course_id}/submit", response=CourseAdminOut, summary="提交审核")

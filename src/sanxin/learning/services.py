@@ -185,6 +185,29 @@ def media_store(*, actor, uploaded, kind: str) -> StoredFile:
     return f
 
 
+def lesson_attach(*, actor, lesson: Lesson, uploaded, field: str = "media") -> Lesson:
+    """Stores an uploaded file and makes it the lesson's media (``field="media"``) or a live class's
+    replay (``"replay"``), all or nothing: a file the service refuses (wrong kind, the course no longer a
+    draft, a lesson of another kind) leaves neither a row nor bytes behind. The file's own length wins
+    over the typed one, as for a page upload."""
+    if field not in ("media", "replay"):
+        raise InvalidInput("只能上传课时的音视频或直播回放", field="field")
+    if field == "replay" and lesson.kind != LessonKind.LIVE:
+        raise InvalidInput("只有直播课有回放", field="field", code="not_live")
+    if field == "media" and lesson.kind not in (LessonKind.AUDIO, LessonKind.VIDEO):
+        raise InvalidInput("图文和直播课不上传音视频（直播课请上传回放）", field="field", code="no_media")
+    _require(actor, "change", lesson.course)
+    f = uploads.store_uploaded_file(actor=actor, purpose_name=MEDIA_PURPOSE, uploaded=uploaded)
+    try:
+        with transaction.atomic():
+            _check_media(f, lesson.kind, field=field)
+            return lesson_update(actor=actor, lesson=lesson, **{field: f})
+    except BaseException:
+        f.remove_files()
+        f.delete()
+        raise
+
+
 def _check_media(f: StoredFile, kind: str, *, field: str) -> None:
     wanted = "audio/" if kind == LessonKind.AUDIO else "video/"
     if kind == LessonKind.LIVE:  # a replay may be a recording of either
