@@ -21,6 +21,7 @@ from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
 from sanxin.learning.api import router as learning_router
+from sanxin.learning.discovery.api import router as discovery_router
 from sanxin.meetings.api import router as meetings_router
 from sanxin.members.api import router as members_router
 from sanxin.members.findings.api import router as findings_router
@@ -169,6 +170,7 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/points", points_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/stations", stations_router)
+api.add_router("/learning/discovery", discovery_router)
 api.add_router("/learning", learning_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/credentials", credentials_router)

@@ -18,6 +18,8 @@ from sanxin.core.permissions import permission
 from sanxin.orgs.models import Org
 
 from . import selectors, services
+from .discovery import selectors as discovery
+from .discovery.api import RecommendedOut, recommended_out
 from .models import Column, Course, CourseStatus, Lesson, LessonKind, ShortSlot, SubColumn
 
 router = Router(tags=["学习教育"])
@@ -130,6 +132,7 @@ class HomeOut(Schema):
     year: YearOut | None
     continuing: list[ProgressOut]
     short_lessons: list[LessonOut]
+    recommended: RecommendedOut = Field(description="为你推荐（前 5 条；关闭个性化时为通用列表）")
 
 
 # --- learners -------------------------------------------------------------------------------------
@@ -147,6 +150,7 @@ def home(request):
         else None,
         continuing=[_progress_out(p, p.lesson) for p in continuing],
         short_lessons=list(selectors.short_lessons(member, request.auth)),
+        recommended=recommended_out(request.auth, discovery.recommended(request.auth, limit=5)),
     )
 
 

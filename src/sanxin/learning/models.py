@@ -218,3 +218,6 @@ class Credit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}:{self.lesson_id} {self.hours}"
+
+# The module's other parts keep their models beside their services; they are this app's models.
+from sanxin.learning.discovery.models import *  # noqa: E402, F403

@@ -36,6 +36,7 @@ from sanxin.members.models import Member, MemberStatus, WorkKind
 from sanxin.orgs.models import Org
 
 from . import media, rules, selectors
+from .discovery import services as search_index
 from .models import (
     Column,
     Course,
@@ -331,6 +332,7 @@ def lesson_add(*, actor, course: Course, **data) -> Lesson:
             lesson.created_by = lesson.updated_by = actor
         lesson.save()
         audit.record(actor=actor, action="lesson_create", obj=lesson, after=audit.snapshot(lesson))
+    search_index.lesson_changed(lesson)
     return lesson
 
 
@@ -347,6 +349,7 @@ def lesson_update(*, actor, lesson: Lesson, **data) -> Lesson:
         lesson.save()
         b, a = audit.diff(before, audit.snapshot(lesson))
         audit.record(actor=actor, action="lesson_update", obj=lesson, before=b, after=a)
+    search_index.lesson_changed(lesson)
     return lesson
 
 
@@ -382,6 +385,7 @@ def _step(course: Course, *, actor, action: str, **changes) -> Course:
     course.save()
     b, a = audit.diff(before, audit.snapshot(course))
     audit.record(actor=actor, action=action, obj=course, before=b, after=a)
+    search_index.index_course(course)  # published: in the search index; otherwise out of it
     return course
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("manage/new/", views.manage_new, name="manage_new"),
     path("manage/<int:course_id>/", views.manage_course, name="manage_course"),
     path("manage/lessons/<int:lesson_id>/", views.manage_lesson, name="manage_lesson"),
+    path("discover/", include("sanxin.learning.discovery.urls")),
 ]

@@ -37,6 +37,15 @@ def _year(request) -> int:
     return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
+def _recommended(user) -> dict:
+    """为你推荐 on the home: the first few of the member's list (the common list when turned off)."""
+    from .discovery import selectors as discovery
+
+    rec = discovery.recommended(user, limit=5)
+    items = discovery.mark_done(user, rec.items) if not rec.personalised else rec.items
+    return {"recommended": rec, "recommended_items": items}
+
+
 @permission.own()
 @login_required
 @require_safe
@@ -54,6 +63,7 @@ def home(request):
         "year": selectors.year_of(member) if member else None,
         "continuing": list(selectors.continuing(member, request.user)) if member else [],
         "short_lessons": list(selectors.short_lessons(member, request.user)),
+        **_recommended(request.user),
         "courses": paginate(
             request,
             selectors.catalogue(request.user, column=column, sub_column=sub, short=short, q=q),
