@@ -47,7 +47,7 @@ class BankImporter(Importer):
     label = "题库试题"
     module, action = "learning", "change"
     columns = COLUMNS
-    natural_key = ("stem_key",)  # the same question twice in the file: "与第 N 行重复"
+    natural_key = ("stem",)  # the same question twice in the file: "与第 N 行重复" (see ``key_of``)
     listed = False  # uploaded from a bank's import page, which names the bank
 
     def __init__(self, *, actor=None, job=None):
@@ -65,6 +65,9 @@ class BankImporter(Importer):
                 raise InvalidInput("题库不存在或不在你的管理范围内", field="file")
             self._bank = bank
         return self._bank
+
+    def key_of(self, cleaned: dict) -> tuple:
+        return (cleaned["stem_key"],)  # the normalised stem: spaces, punctuation and width aside
 
     def rolled_back(self) -> None:
         self._known = None
