@@ -20,6 +20,7 @@ from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_b
 from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
+from sanxin.community.api import router as community_router
 from sanxin.learning.api import router as learning_router
 from sanxin.learning.discovery.api import router as discovery_router
 from sanxin.meetings.api import router as meetings_router
@@ -172,5 +173,6 @@ api.add_router("/appeals", appeals_router)
 api.add_router("/stations", stations_router)
 api.add_router("/learning/discovery", discovery_router)
 api.add_router("/learning", learning_router)
+api.add_router("/community", community_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/credentials", credentials_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "sanxin.appeals",
     "sanxin.stations",
     "sanxin.learning",
+    "sanxin.community",
     "sanxin.demo",
 ]
 
@@ -304,6 +305,15 @@ STATIONS_NEAREST_MAX_M = 30_000
 STATIONS_MODE_OF_WORK = {"courier": "riding", "rider": "riding", "ride_hailing": "driving", "truck": "truck"}
 STATIONS_CIRCLE_MINUTES = 15
 STATIONS_CHECKIN_RADIUS_M = 300
+
+# --- community ----------------------------------------------------------------------------------
+# Rate limits per user: forum posts (threads and replies) a minute, letters and suggestions a day.
+COMMUNITY_POSTS_PER_MINUTE = int(os.environ.get("SANXIN_COMMUNITY_POSTS_PER_MINUTE", 5))
+COMMUNITY_LETTERS_PER_DAY = 5
+COMMUNITY_SUGGESTIONS_PER_DAY = 5
+COMMUNITY_POST_MAX_CHARS = 5000
+# A letter to a secretary's mailbox without a reply after this many days is overdue (home card, counts).
+COMMUNITY_LETTER_REPLY_DAYS = int(os.environ.get("SANXIN_COMMUNITY_LETTER_REPLY_DAYS", 7))
 
 # --- learning -----------------------------------------------------------------------------------
 # A media lesson is complete when the watched time the server accumulated from the player's heartbeats

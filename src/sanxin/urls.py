@@ -22,6 +22,7 @@ urlpatterns = [
     path("appeals/", include("sanxin.appeals.urls")),
     path("stations/", include("sanxin.stations.urls")),
     path("learning/", include("sanxin.learning.urls")),
+    path("community/", include("sanxin.community.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -49,6 +49,7 @@ MODULES = {
     "appeals": "诉求办理",
     "stations": "服务阵地",
     "learning": "学习教育",
+    "community": "互动交流",
 }
 
 ACTIONS = {
@@ -83,6 +84,9 @@ ACTIONS = {
     "coordinate": "协调会",
     "keep": "站点日常管理（开放时间、到站登记）",
     "publish": "审核发布（学习课程）",
+    "moderate": "论坛版主（审核、隐藏、锁定、置顶、敏感词）",
+    "mailbox": "书记信箱（阅读、回复本组织的来信）",
+    "suggest": "办理建言献策（答复、采纳、转交）",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -223,6 +227,20 @@ for _role, _anchors in _OFFICES.items():
         allow(_role, "learning", _action, _anchors)
 for _action in ("view", "create", "change"):
     allow(Role.BRANCH_SECRETARY, "learning", _action, {ORG})
+
+# 互动交流: an org's boards are moderated by its secretary and the offices above (and 版主 anchored at
+# it); its mailbox is read by the grants anchored at that very org (the scope maps letters to their org
+# exactly: the offices above get counts, never contents); its suggestions are handled by it and the
+# offices above. Members read, post, write and propose on routes of their own (their org chain). Only the
+# security administrator may reveal an anonymous letter's author.
+for _role, _anchors in _OFFICES.items():
+    for _action in ("view", "moderate", "suggest"):
+        allow(_role, "community", _action, _anchors)
+    allow(_role, "community", "mailbox", {ORG})
+for _action in ("view", "moderate", "mailbox", "suggest"):
+    allow(Role.BRANCH_SECRETARY, "community", _action, {ORG})
+allow(Role.MODERATOR, "community", "moderate", {ORG})
+allow(Role.SECURITY_ADMIN, "community", "reveal", {ORG, REG})
 
 allow(Role.STATION_KEEPER, "appeals", "intake", {REG, ASG})
 allow(Role.SECURITY_ADMIN, "appeals", "reveal", {ORG, REG})
