@@ -21,6 +21,7 @@ from . import selectors, services
 from .discovery import selectors as discovery
 from .discovery.api import RecommendedOut, recommended_out
 from .models import Column, Course, CourseStatus, Lesson, LessonKind, ShortSlot, SubColumn
+from .training import services as training_services
 
 router = Router(tags=["学习教育"])
 
@@ -183,7 +184,9 @@ def course_detail(request, course_id: int):
 @router.get("/lessons/{lesson_id}", response=LessonOut, summary="课时（学员）")
 @permission.own()
 def lesson_detail(request, lesson_id: int):
-    return selectors.learner_lesson(request.auth, lesson_id)
+    lesson = selectors.learner_lesson(request.auth, lesson_id)
+    training_services.lesson_viewed(member=selectors.member_of(request.auth), lesson=lesson)
+    return lesson
 
 
 @router.get("/lessons/{lesson_id}/progress", response=ProgressOut, summary="本人的学习进度")
@@ -231,12 +234,26 @@ def answer(request, lesson_id: int, payload: AnswerIn):
 
 
 class CreditOut(Schema):
-    lesson_id: int
-    lesson_title: str = Field(validation_alias="lesson.title")
-    course_title: str = Field(validation_alias="lesson.course.title")
+    lesson_id: int | None
+    lesson_title: str | None = None
+    course_title: str | None = None
+    training_id: int | None = Field(None, description="线下培训的学时（冲销记录为负数）")
+    training_title: str | None = None
     on: dt.date
     hours: Decimal
     credits: Decimal
+
+    @staticmethod
+    def resolve_lesson_title(obj):
+        return obj.lesson.title if obj.lesson_id else None
+
+    @staticmethod
+    def resolve_course_title(obj):
+        return obj.lesson.course.title if obj.lesson_id else None
+
+    @staticmethod
+    def resolve_training_title(obj):
+        return obj.training.title if obj.training_id else None
 
 
 @router.get("/mine/credits", response=list[CreditOut], summary="本人的学时记录")

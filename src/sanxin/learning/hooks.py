@@ -86,6 +86,9 @@ def ready() -> None:
             "learning_credit": "记入学时",
         }
     )
+    from .training import hooks as training_hooks
+
+    training_hooks.ready()
     from .discovery import hooks as discovery_hooks
 
     discovery_hooks.ready()

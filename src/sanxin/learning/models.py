@@ -197,10 +197,23 @@ class Progress(models.Model):
 
 
 class Credit(models.Model):
-    """学时 and 学分 a member earned by completing a lesson; written once, never changed."""
+    """学时 and 学分 a member earned by completing a lesson or attending an offline training (exactly one
+    of ``lesson`` / ``training``); written once, never changed. A training's credit taken back when its
+    attendance is corrected is a second row that ``reverses`` it with the opposite hours (and a third,
+    reversing that, if the member is marked present again), so the sums stay right and the history
+    stays whole."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="credits")
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+    training = models.ForeignKey(
+        "learning.Training", null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
     on = models.DateField(_("完成日期"))
     year = models.PositiveSmallIntegerField(_("年度"))
     hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=2)
@@ -213,11 +226,26 @@ class Credit(models.Model):
         ordering = ["-on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["member", "lesson"], name="credit_once_per_lesson"),
+            models.CheckConstraint(
+                condition=Q(lesson__isnull=False, training__isnull=True)
+                | Q(lesson__isnull=True, training__isnull=False),
+                name="credit_lesson_or_training",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "training"],
+                condition=Q(reverses__isnull=True),
+                name="credit_once_per_training",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | Q(training__isnull=False),
+                name="credit_reversal_only_of_training",
+            ),
         ]
         indexes = [models.Index(fields=["member", "year"], name="credit_member_year_idx")]
 
     def __str__(self) -> str:
-        return f"{self.member_id}:{self.lesson_id} {self.hours}"
+        return f"{self.member_id}:{self.lesson_id or f't{self.training_id}'} {self.hours}"
 
 # The module's other parts keep their models beside their services; they are this app's models.
 from sanxin.learning.discovery.models import *  # noqa: E402, F403
+from sanxin.learning.training.models import *  # noqa: E402, F403

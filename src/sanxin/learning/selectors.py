@@ -200,7 +200,7 @@ def year_of(member: Member, year: int | None = None) -> Year:
 
 
 def credits_of(member: Member, year: int | None = None) -> QuerySet[Credit]:
-    qs = Credit.objects.filter(member=member).select_related("lesson__course")
+    qs = Credit.objects.filter(member=member).select_related("lesson__course", "training")
     return qs.filter(year=year) if year else qs
 
 
@@ -237,10 +237,12 @@ def behind(scope: Scope, year: int, *, org: Org | None = None) -> QuerySet[Membe
 
 
 def member_credits_timeline(member: Member, on_or_before, *, viewer, limit):
-    """成长档案 source: each completed lesson, with its 学时."""
+    """成长档案 source: each completed lesson and offline training, with its 学时 (a corrected attendance
+    shows as its reversal)."""
     from sanxin.members import timeline
 
-    qs = Credit.objects.filter(member=member).select_related("lesson__course").order_by("-on", "-pk")
+    qs = Credit.objects.filter(member=member).select_related("lesson__course", "training")
+    qs = qs.order_by("-on", "-pk")
     if on_or_before is not None:
         qs = qs.filter(on__lte=on_or_before)
     if limit is not None:
@@ -249,8 +251,16 @@ def member_credits_timeline(member: Member, on_or_before, *, viewer, limit):
         timeline.Event(
             c.on,
             "learning",
-            f"完成学习《{c.lesson.course.title}·{c.lesson.title}》",
-            f"{c.hours.normalize():f} 学时，{c.credits.normalize():f} 学分",
+            _credit_title(c),
+            f"{c.hours.normalize():f} 学时，{c.credits.normalize():f} 学分{f'（{c.note}）' if c.note else ''}",
         )
         for c in qs
     ]
+
+
+def _credit_title(c: Credit) -> str:
+    if c.lesson_id:
+        return f"完成学习《{c.lesson.course.title}·{c.lesson.title}》"
+    if c.hours > 0:
+        return f"参加线下培训《{c.training.title}》"
+    return f"线下培训《{c.training.title}》学时冲销"

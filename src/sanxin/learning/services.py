@@ -596,6 +596,8 @@ def _complete(progress: Progress, lesson: Lesson, member: Member, actor, now: dt
             "member_id": member.pk,
             "lesson_id": lesson.pk,
             "course_id": course.pk,
+            "training_id": None,
+            "source": "lesson",
             "column": course.column,
             "short": lesson.short,
             "hours": str(hours),

@@ -27,6 +27,8 @@ from sanxin.orgs.models import Org
 
 from . import selectors, services
 from .models import Column, Course, CourseStatus, Lesson, LessonKind, ShortSlot, SubColumn
+from .training import selectors as training_selectors
+from .training import services as training_services
 
 
 def _year(request) -> int:
@@ -117,6 +119,8 @@ def lesson(request, lesson_id: int):
             else:
                 messages.error(request, "回答错误，请再想一想")
             return redirect("learning:lesson", le.pk)
+    if request.method == "GET":
+        training_services.lesson_viewed(member=member, lesson=le)
     progress = selectors.progress_of(member, [le]).get(le.pk) if member else None
     siblings = list(le.course.lessons.values_list("pk", "title"))
     index = [pk for pk, _ in siblings].index(le.pk)
@@ -148,7 +152,7 @@ def behind(request):
             org = request.scope.get(Org, pk=int(request.GET["org"]))
         except ValueError:
             raise InvalidInput("组织编号应为数字", field="org") from None
-    rows = selectors.behind(request.scope, year, org=org)
+    rows = training_selectors.with_last_reminded(selectors.behind(request.scope, year, org=org))
     context = {
         "rows": paginate(request, rows, 50),
         "year": year,
