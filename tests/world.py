@@ -109,6 +109,18 @@ class World:
     lesson_b: object = None
     station_shift_a: object = None  # a volunteer's ended shift at each, for its keeper to decide
     station_shift_b: object = None
+    board_a: object = None  # 互动交流: a forum board of each branch with a thread (its first post), a listed
+    board_b: object = None  # word of each branch, a letter to each branch's mailbox (B's anonymous), a
+    thread_a: object = None  # suggestion to each branch; B's carry the leak marker
+    thread_b: object = None
+    post_a: object = None
+    post_b: object = None
+    word_a: object = None
+    word_b: object = None
+    letter_a: object = None
+    letter_b: object = None
+    suggestion_a: object = None
+    suggestion_b: object = None
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -369,12 +381,14 @@ def build_world() -> World:
     appeals = _appeals(ba, bb, members)
     stations = _stations(ba, bb)
     learning = _learning(cx, cy)
+    community = _community(ba, bb)
 
     return World(
         **points,
         **appeals,
         **stations,
         **learning,
+        **community,
         series_a=series[0],
         series_b=series[1],
         meeting_a=meetings[0],
@@ -611,4 +625,32 @@ def _learning(cx, cy) -> dict:
         )  # fmt: skip
         services.course_submit(actor=None, course=course)
         out[f"course_{side}"] = services.course_review(actor=None, course=course, approve=True)
+    return out
+
+
+def _community(ba, bb) -> dict:
+    """A board, thread, word, letter and suggestion of each branch, written straight into the tables (their
+    authors are accounts without a person, so they change no org's people); B's carry the leak marker."""
+    from sanxin.community.models import Board, Letter, Post, SensitiveWord, Suggestion, Thread
+
+    out = {}
+    for side, org, mark in (("a", ba, ""), ("b", bb, LEAK_MARKER)):
+        author = UserFactory()
+        board = Board.objects.create(org=org, name=f"支部交流区{mark}")
+        thread = Thread.objects.create(board=board, author=author, title=f"暴雨天送单注意安全{mark}")
+        out |= {
+            f"board_{side}": board,
+            f"thread_{side}": thread,
+            f"post_{side}": Post.objects.create(thread=thread, author=author, first=True, body=f"大家慢点骑{mark}"),
+            f"word_{side}": SensitiveWord.objects.create(org=org, word=f"刷单{mark}", normalized=f"刷单{mark}"),
+            f"letter_{side}": Letter.objects.create(
+                org=org, subject=f"站点排班不公平{mark}", body=f"希望书记帮忙反映{mark}",
+                anonymous=side == "b", author=None if side == "b" else author,
+                sealed=f'{{"user_id": {author.pk}, "name": "匿名者{mark}"}}' if side == "b" else "",
+            ),
+            f"suggestion_{side}": Suggestion.objects.create(
+                org=org, author=author, title=f"驿站增设充电柜{mark}", body=f"很多骑手电池不够用{mark}",
+                category="service",
+            ),
+        }  # fmt: skip
     return out

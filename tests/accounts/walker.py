@@ -228,6 +228,17 @@ def _future() -> str:
     return (timezone.now() + dt.timedelta(days=45)).replace(microsecond=0).isoformat()
 
 
+_names = itertools.count(1)  # fresh names for what must be unique (a board's name within its org)
+
+
+def _org_above(org):
+    """The org above ``org`` (the top one itself)."""
+    from sanxin.orgs.models import Org
+
+    refreshed = Org.objects.get(pk=org.pk)
+    return Org.objects.get_parent(refreshed) or refreshed
+
+
 def _committee_above(w, org):
     return w.committee_x if org.path.startswith(w.committee_x.path) else w.committee_y
 
@@ -514,6 +525,42 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
     ("POST", "/learning/manage/lessons/{lesson_id}/"): lambda w, t: {
         "title": "走查课时",
         "credit_hours": "0.5",
+    },
+    # 互动交流: moderation of the target's posts, threads and word list, its mailbox and suggestions; a
+    # suggestion is forwarded to the org above its holder, so the positive control can always act
+    ("POST", "/api/v1/community/posts/{post_id}/moderate"): lambda w, t: {
+        "action": "hide",
+        "reason": "走查隐藏",
+    },
+    ("POST", "/api/v1/community/threads/{thread_id}/set"): lambda w, t: {"pinned": True},
+    ("POST", "/api/v1/community/boards"): lambda w, t: {"org_id": t.pk, "name": f"走查版块{next(_names)}"},
+    ("POST", "/api/v1/community/words"): lambda w, t: {"org_id": t.pk, "words": ["走查词"]},
+    ("DELETE", "/api/v1/community/words/{word_id}"): lambda w, t: {},
+    ("POST", "/api/v1/community/mailbox/inbox/{letter_id}/reply"): lambda w, t: {"body": "走查回复"},
+    ("POST", "/api/v1/community/mailbox/inbox/{letter_id}/close"): lambda w, t: {},
+    ("POST", "/api/v1/community/mailbox/letters/{letter_id}/reveal"): lambda w, t: {
+        "reason": "走查核实匿名身份"
+    },
+    ("POST", "/api/v1/community/suggestions/{suggestion_id}/decide"): lambda w, t: {
+        "action": "answer",
+        "text": "走查答复内容",
+    },
+    ("POST", "/api/v1/community/suggestions/{suggestion_id}/forward"): lambda w, t: {
+        "to_org_id": _org_above(type(t).objects.get(pk=t.pk).org).pk,
+        "note": "走查转交说明",
+    },
+    ("POST", "/community/forum/posts/{post_id}/moderate/"): lambda w, t: {
+        "action": "hide",
+        "reason": "走查隐藏",
+    },
+    ("POST", "/community/forum/threads/{thread_id}/manage/"): lambda w, t: {"action": "pin"},
+    ("POST", "/community/forum/words/"): lambda w, t: {"org": t.pk, "words": "走查词"},
+    ("POST", "/community/forum/boards/new/"): lambda w, t: {"org": t.pk, "name": f"走查版块{next(_names)}"},
+    ("POST", "/community/mailbox/inbox/{letter_id}/"): lambda w, t: {"body": "走查回复"},
+    ("POST", "/community/mailbox/inbox/{letter_id}/reveal/"): lambda w, t: {"reason": "走查核实匿名身份"},
+    ("POST", "/community/suggestions/manage/{suggestion_id}/"): lambda w, t: {
+        "action": "answer",
+        "text": "走查答复内容",
     },
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
@@ -1049,6 +1096,14 @@ class Walker:
         if model in {Course, Lesson}:
             name = "course" if model is Course else "lesson"
             a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.community.models import Board, Letter, SensitiveWord, Suggestion, Thread
+        from sanxin.community.models import Post as ForumPost
+
+        names = {Board: "board", Thread: "thread", ForumPost: "post", SensitiveWord: "word", Letter: "letter"}
+        names[Suggestion] = "suggestion"
+        if model in names:
+            a, b = getattr(self.world, f"{names[model]}_a"), getattr(self.world, f"{names[model]}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.transfers.models import Transfer
 

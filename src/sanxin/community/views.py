@@ -159,8 +159,8 @@ def post_action(request, post_id: int):
     return redirect(f"/community/forum/threads/{post.thread_id}/#post-{post.pk}")
 
 
+@require_safe  # before the permission: a POST is 405 for everyone
 @permission("community", "moderate")
-@require_safe
 def moderate_queue(request):
     q = selectors.moderation_queue(request.scope)
     context = {"held": q["held"][:200], "reported": q["reported"][:200]}
@@ -332,8 +332,8 @@ def letter_mine(request, letter_id: int):
     return render(request, "community/letter.html", context, status=_status(request, error is not None))
 
 
+@require_safe  # before the permission: a POST is 405 for everyone
 @permission("community", "mailbox")
-@require_safe
 def inbox(request):
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
@@ -401,8 +401,8 @@ def letter_reveal(request, letter_id: int):
     return render(request, "community/reveal.html", context, status=_status(request, error is not None))
 
 
+@require_safe  # before the permission: a POST is 405 for everyone
 @permission("community", "view")
-@require_safe
 def oversight(request):
     return render(request, "community/oversight.html", {"rows": selectors.oversight(request.scope)})
 
@@ -477,8 +477,8 @@ def suggestion(request, suggestion_id: int):
     return render(request, "community/suggestion.html", context)
 
 
+@require_safe  # before the permission: a POST is 405 for everyone
 @permission("community", "suggest")
-@require_safe
 def manage_suggestions(request):
     status = request.GET.get("status", "")
     context = {
