@@ -154,3 +154,21 @@ def test_a_multiple_choice_answer_scores_only_when_it_is_exactly_the_key(key, no
     assert scoring.correct("multiple", key, scoring.given("multiple", key))
     other = scoring.given("multiple", noise)
     assert scoring.correct("multiple", key, other) == (sorted(other) == sorted(key))
+
+
+def test_the_lesson_page_links_its_quiz_and_the_course_editor_its_setting(qw):
+    lw = qw.lw
+    client = Client()
+    client.force_login(lw.users[1])
+    assert "参加课后测验" not in client.get(f"/learning/lessons/{lw.audio.pk}/").content.decode()
+    services.quiz_set(actor=lw.publisher, lesson=lw.audio, bank=qw.bank, count=3)
+    assert "参加课后测验" in client.get(f"/learning/lessons/{lw.audio.pk}/").content.decode()
+    editor = Client()
+    editor.force_login(lw.publisher)
+    html = editor.get(f"/learning/manage/{lw.course.pk}/").content.decode()
+    assert f"/learning/quiz/manage/lessons/{lw.audio.pk}/" in html
+    resp = editor.post(f"/learning/quiz/manage/lessons/{lw.audio.pk}/", {"action": "set", "bank": qw.bank.pk,
+                                                                        "count": "4", "pass_percent": "80"})  # fmt: skip
+    assert resp.status_code == 302
+    lw.audio.quiz.refresh_from_db()
+    assert (lw.audio.quiz.count, lw.audio.quiz.pass_percent) == (4, 80)
