@@ -174,7 +174,7 @@ def test_a_rider_gets_the_short_lesson_before_a_shift():
             industries=np.zeros((1, 0)), audience=sp.csr_matrix(np.ones((1, 1))), missing=np.array([0.0]),
             required=np.array([32.0]), slot=recommend.slot_now(hour),
         )  # fmt: skip
-        scores, _ = recommend.personal_scores(items, sp.csr_matrix((2, 2)), members)
+        scores = recommend.personal_scores(items, sp.csr_matrix((2, 2)), members)
         return int(items.ids[recommend.top_k(scores, 1)[0][0]])
 
     assert best(7) == 1 and best(12) == 2 and best(3) == 2

@@ -168,52 +168,74 @@ class Members:
         return self.completed.shape[0]
 
 
-def _row_max_normalised(a: np.ndarray) -> np.ndarray:
-    top = a.max(axis=1, keepdims=True)
+def _row_max_normalised(a: np.ndarray, vis: np.ndarray) -> np.ndarray:
+    """Each row divided by its largest value among the lessons the member may see (so a member's
+    scores do not depend on lessons outside their org chain: the batch and one member on request, who
+    reads only what they see, agree)."""
+    top = np.where(vis, a, 0).max(axis=1, keepdims=True)
     top[top <= 0] = 1.0
     return a / top
 
 
-def parts(items: Items, sim: sp.csr_matrix, members: Members) -> dict[str, np.ndarray]:
-    """Each part of the score, (members × items), before weighting."""
+def parts(
+    items: Items, sim: sp.csr_matrix, members: Members, vis: np.ndarray | None = None, *, only=PARTS
+) -> dict[str, np.ndarray]:
+    """Each part of the score named in ``only``, (members × items), before weighting."""
     m, n = members.m, items.n
+    vis = visible(items, members.audience) if vis is None else vis
     out: dict[str, np.ndarray] = {}
-    history = members.completed if members.history is None else members.history
-    out["cf"] = _row_max_normalised(np.asarray((history @ sim).todense(), dtype=np.float32))
     kinds = members.kinds.astype(np.float32)
-    n_kinds = np.maximum(kinds.sum(axis=1, keepdims=True), 1.0)
-    out["peer"] = _row_max_normalised((kinds @ items.peer_share) / n_kinds)
-    named = items.occupations.sum(axis=0) > 0  # (items,)
-    fits = (kinds @ items.occupations) > 0
-    out["occupation"] = np.where(fits, 1.0, np.where(named, ELSEWHERE, GENERAL)).astype(np.float32)
-    if members.industries.shape[1]:
-        ind = np.zeros((members.industries.shape[1], n), dtype=np.float32)
-        has = items.industry >= 0
-        ind[items.industry[has], np.nonzero(has)[0]] = 1.0
-        out["industry"] = (members.industries.astype(np.float32) @ ind > 0).astype(np.float32)
-    else:
-        out["industry"] = np.zeros((m, n), dtype=np.float32)
-    fresh = np.exp(-np.maximum(items.age_days, 0) / FRESH_DAYS).astype(np.float32)
-    out["fresh"] = np.broadcast_to(fresh, (m, n))
-    out["popular"] = np.broadcast_to(popularity(items), (m, n))
-    behind = np.where(members.required > 0, members.missing / np.maximum(members.required, 1e-9), 0.0)
-    top_hours = max(float(items.hours.max()) if n else 0.0, 1e-9)
-    useful = np.minimum(items.hours[None, :], members.missing[:, None]) / top_hours
-    out["requirement"] = (useful * behind[:, None]).astype(np.float32)
-    if members.slot != SHORT_NONE:
-        shift_workers = [KINDS.index(k) for k in SHIFT_WORKERS]
-        worker = members.kinds[:, shift_workers].sum(axis=1) > 0
-        out["short"] = (worker[:, None] & (items.short == members.slot)[None, :]).astype(np.float32)
-    else:
-        out["short"] = np.zeros((m, n), dtype=np.float32)
-    out["started"] = np.asarray(members.started.todense(), dtype=np.float32)
+    if "cf" in only:
+        history = members.completed if members.history is None else members.history
+        out["cf"] = _row_max_normalised(np.asarray((history @ sim).todense(), dtype=np.float32), vis)
+    if "peer" in only:
+        n_kinds = np.maximum(kinds.sum(axis=1, keepdims=True), 1.0)
+        share = (kinds @ items.peer_share.astype(np.float32)) / n_kinds
+        out["peer"] = _row_max_normalised(share, vis).astype(np.float32)
+    if "occupation" in only:
+        named = items.occupations.sum(axis=0) > 0  # (items,)
+        fits = (kinds @ items.occupations.astype(np.float32)) > 0
+        out["occupation"] = np.where(fits, np.float32(1.0), np.where(named, ELSEWHERE, GENERAL)).astype(
+            np.float32
+        )
+    if "industry" in only:
+        if members.industries.shape[1]:
+            ind = np.zeros((members.industries.shape[1], n), dtype=np.float32)
+            has = items.industry >= 0
+            ind[items.industry[has], np.nonzero(has)[0]] = 1.0
+            out["industry"] = (members.industries.astype(np.float32) @ ind > 0).astype(np.float32)
+        else:
+            out["industry"] = np.zeros((m, n), dtype=np.float32)
+    if "fresh" in only:
+        out["fresh"] = np.broadcast_to(freshness(items), (m, n))
+    if "popular" in only:
+        out["popular"] = popular(items, vis)
+    if "requirement" in only:
+        behind = np.where(members.required > 0, members.missing / np.maximum(members.required, 1e-9), 0.0)
+        hours = items.hours.astype(np.float32)
+        top = np.maximum(np.where(vis, hours[None, :], 0).max(axis=1), 1e-9)
+        useful = np.minimum(hours[None, :], members.missing.astype(np.float32)[:, None])
+        out["requirement"] = useful * (behind / top).astype(np.float32)[:, None]
+    if "short" in only:
+        if members.slot != SHORT_NONE:
+            shift_workers = [KINDS.index(k) for k in SHIFT_WORKERS]
+            worker = members.kinds[:, shift_workers].sum(axis=1) > 0
+            out["short"] = (worker[:, None] & (items.short == members.slot)[None, :]).astype(np.float32)
+        else:
+            out["short"] = np.zeros((m, n), dtype=np.float32)
+    if "started" in only:
+        out["started"] = np.asarray(members.started.todense(), dtype=np.float32)
     return out
 
 
-def popularity(items: Items) -> np.ndarray:
+def freshness(items: Items) -> np.ndarray:
+    return np.exp(-np.maximum(items.age_days, 0) / FRESH_DAYS).astype(np.float32)
+
+
+def popular(items: Items, vis: np.ndarray) -> np.ndarray:
+    """log(1 + recent completions), divided by the best among the lessons each member may see."""
     pop = np.log1p(items.recent.astype(np.float32))
-    top = pop.max() if len(pop) else 0.0
-    return pop / top if top > 0 else pop
+    return _row_max_normalised(np.broadcast_to(pop, vis.shape), vis).astype(np.float32)
 
 
 def visible(items: Items, audience: sp.csr_matrix) -> np.ndarray:
@@ -225,38 +247,77 @@ def visible(items: Items, audience: sp.csr_matrix) -> np.ndarray:
     return np.asarray((audience @ onehot).todense()) > 0
 
 
+STATIC = ("peer", "occupation", "industry", "fresh", "popular", "short")
+
+
+def profiles(members: Members) -> tuple[Members, np.ndarray]:
+    """The distinct (kinds of work, industries, audience) of ``members`` as a batch of their own, and
+    which one each member has: the parts that depend on nothing else are computed once a profile."""
+    key = np.hstack([members.kinds, members.industries, np.asarray(members.audience.todense())]).astype(
+        np.float32
+    )
+    uniq, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    p = len(uniq)
+    prof = Members(
+        completed=sp.csr_matrix((p, members.completed.shape[1]), dtype=np.float32),
+        started=sp.csr_matrix((p, members.completed.shape[1]), dtype=np.float32),
+        kinds=members.kinds[first],
+        industries=members.industries[first],
+        audience=members.audience[first],
+        missing=np.zeros(p, dtype=np.float32),
+        required=np.zeros(p, dtype=np.float32),
+        slot=members.slot,
+        history=sp.csr_matrix((p, 0), dtype=np.float32),
+    )
+    return prof, inverse.ravel()
+
+
 def personal_scores(items: Items, sim, members: Members, weights: Weights = WEIGHTS):
-    """(scores, parts): the weighted sum; -inf where the lesson is completed or not visible."""
-    p = parts(items, sim, members)
-    score = np.zeros((members.m, items.n), dtype=np.float32)
-    for name in PARTS:
-        score += getattr(weights, name) * p[name]
-    score[~visible(items, members.audience) | (np.asarray(members.completed.todense()) > 0)] = -np.inf
-    return score, p
+    """The weighted sum of the parts, (members × items); -inf where the lesson is completed or not
+    visible. The parts that depend only on a member's profile are summed once a profile, in the
+    order of ``STATIC``, then the member's own (``cf``, ``requirement``, ``started``) added."""
+    prof, inverse = profiles(members)
+    prof_vis = visible(items, prof.audience)
+    prof_parts = parts(items, sp.csr_matrix((0, items.n), dtype=np.float32), prof, prof_vis, only=STATIC)
+    static = np.zeros((len(prof_vis), items.n), dtype=np.float32)
+    for name in STATIC:
+        static += np.float32(getattr(weights, name)) * prof_parts[name]
+    vis = prof_vis[inverse]
+    own = parts(items, sim, members, vis, only=("cf", "requirement", "started"))
+    score = static[inverse]
+    for name in ("cf", "requirement", "started"):
+        score += np.float32(getattr(weights, name)) * own[name]
+    score[~vis | (np.asarray(members.completed.todense()) > 0)] = -np.inf
+    return score
 
 
 def common_scores(items: Items, audience: sp.csr_matrix) -> np.ndarray:
     """The list that is the same for everyone who sees the same lessons: popularity and freshness."""
-    fresh = np.exp(-np.maximum(items.age_days, 0) / FRESH_DAYS).astype(np.float32)
-    base = WEIGHTS.popular * popularity(items) + WEIGHTS.fresh * fresh
     vis = visible(items, audience)
-    score = np.broadcast_to(base, vis.shape).copy()
+    score = WEIGHTS.popular * popular(items, vis) + WEIGHTS.fresh * freshness(items)[None, :]
     score[~vis] = -np.inf
     return score
 
 
 def top_k(scores: np.ndarray, k: int) -> list[np.ndarray]:
-    """Each row's ``k`` best columns (finite scores only), best first; ties by column (lesson) order."""
-    out = []
-    for row in scores:
-        finite = np.nonzero(np.isfinite(row))[0]
-        if not len(finite):
-            out.append(np.zeros(0, dtype=np.int64))
-            continue
-        vals = row[finite]
-        order = np.lexsort((finite, -vals))[:k]
-        out.append(finite[order])
-    return out
+    """Each row's ``k`` best columns (finite scores only), best first; ties by column (lesson) order,
+    so the batch and one member on request pick the same among equals. Vectorised: the k-th largest of
+    each row, every column at or above it, one sort by (row, score, column)."""
+    m, n = scores.shape
+    if m == 0:
+        return []
+    k = min(k, n)
+    thr = np.partition(scores, n - k, axis=1)[:, n - k]
+    rows, cols = np.nonzero((scores >= thr[:, None]) & np.isfinite(scores))
+    vals = scores[rows, cols]
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols = rows[order], cols[order]
+    starts = np.searchsorted(rows, np.arange(m))
+    rank = np.arange(len(rows)) - starts[rows]
+    keep = rank < k
+    rows, cols = rows[keep], cols[keep]
+    bounds = np.searchsorted(rows, np.arange(m + 1))
+    return [cols[bounds[i] : bounds[i + 1]].astype(np.int64) for i in range(m)]
 
 
 def batch(items: Items, sim, members: Members, k: int = 10, *, chunk: int = 1000, personal: bool = True):
@@ -266,7 +327,7 @@ def batch(items: Items, sim, members: Members, k: int = 10, *, chunk: int = 1000
     for lo in range(0, members.m, chunk):
         part = slice_members(members, lo, min(lo + chunk, members.m))
         if personal:
-            scores, _ = personal_scores(items, sim, part)
+            scores = personal_scores(items, sim, part)
         else:
             scores = common_scores(items, part.audience)
         out.extend(top_k(scores, k))

@@ -187,7 +187,7 @@ def common_list(user, *, limit: int = DEFAULT_LIMIT, now: dt.datetime | None = N
     items = _items(lessons, signals, run, {}, now)
     scores = recommend.common_scores(items, sp.csr_matrix(np.ones((1, 1), dtype=np.float32)))
     order = recommend.top_k(scores, limit)[0]
-    pop = recommend.popularity(items)
+    pop = recommend.popular(items, np.ones((1, items.n), dtype=bool))[0]
     return [
         Recommendation(
             lesson=lessons[j],
@@ -275,7 +275,8 @@ def recommended(user, *, limit: int = DEFAULT_LIMIT, now: dt.datetime | None = N
         required=np.array([float(year.required)], dtype=np.float32),
         slot=recommend.slot_now(timezone.localtime(now).hour),
     )
-    scores, parts = recommend.personal_scores(items, sim, members)
+    scores = recommend.personal_scores(items, sim, members)
+    parts = recommend.parts(items, sim, members)
     order = recommend.top_k(scores, limit)[0]
     titles = dict(Lesson.objects.filter(pk__in=history).values_list("pk", "title")) if h else {}
     out = []
