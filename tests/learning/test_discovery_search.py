@@ -147,3 +147,19 @@ def test_publishers_search_as_learners_only(lw):
     """An office user with no org chain of their own finds nothing: search is a learner's route."""
     office = user_with_grant("org_department", lw.city)
     assert _found(office, "劳动合同") == []
+
+
+def test_pages_continue_where_the_last_ended(lw):
+    _course(
+        lw, "维权指南", [(f"第{i}讲", CONTRACT_BODY * (i + 1)) for i in range(3)] + [("劳动合同答疑", "问答")]
+    )
+    rider = lw.users[1]
+    full = _found(rider, "劳动合同")
+    assert len(full) >= 5
+    paged = []
+    for offset in range(0, len(full) + 2, 2):
+        paged += [
+            (h.kind, h.lesson.pk if h.lesson else h.course.pk)
+            for h in discovery.search_lessons(rider, "劳动合同", limit=2, offset=offset)
+        ]
+    assert paged == full

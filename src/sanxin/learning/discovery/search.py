@@ -154,17 +154,36 @@ def ranked_ids(terms, courses_sql: str, courses_params, *, limit: int, offset: i
                 [q, *courses_params, limit, offset],
             )
         else:
-            match = _fts5(terms)
-            cur.execute(
-                f"""SELECT d.id FROM learning_searchdoc_fts f JOIN learning_searchdoc d ON d.id = f.rowid
-                    WHERE learning_searchdoc_fts MATCH %s AND d.course_id IN ({courses_sql})
-                    ORDER BY d.id IN (SELECT rowid FROM learning_searchdoc_fts
-                                      WHERE learning_searchdoc_fts MATCH %s) DESC,
-                             bm25(learning_searchdoc_fts, {TITLE_WEIGHT}, 1.0), d.id
-                    LIMIT %s OFFSET %s""",  # noqa: S608
-                [match, *courses_params, "{title} : (" + match + ")", limit, offset],
-            )
+            return _sqlite_ranked(cur, _fts5(terms), courses_sql, courses_params, limit=limit, offset=offset)
         return [row[0] for row in cur.fetchall()]
+
+
+def _sqlite_ranked(
+    cur, match: str, courses_sql: str, courses_params, *, limit: int, offset: int
+) -> list[int]:
+    """Two ranked passes, so that a common word does not rank every body that holds it when the
+    titles fill the page: the rows whose title holds every word (bm25), then — only if the page is not
+    full — the others (bm25, the title weighted ``TITLE_WEIGHT``)."""
+    title = "{title} : (" + match + ")"
+    sql = f"""SELECT d.id FROM learning_searchdoc_fts f JOIN learning_searchdoc d ON d.id = f.rowid
+              WHERE learning_searchdoc_fts MATCH %s AND d.course_id IN ({courses_sql})
+              ORDER BY bm25(learning_searchdoc_fts, {TITLE_WEIGHT}, 1.0), d.id
+              LIMIT %s OFFSET %s"""  # noqa: S608  (the courses are the ORM's, the rest constants)
+    cur.execute(sql, [title, *courses_params, limit, offset])
+    ids = [row[0] for row in cur.fetchall()]
+    if len(ids) >= limit:
+        return ids
+    if offset:
+        cur.execute(
+            f"""SELECT count(*) FROM learning_searchdoc_fts f JOIN learning_searchdoc d ON d.id = f.rowid
+                WHERE learning_searchdoc_fts MATCH %s AND d.course_id IN ({courses_sql})""",  # noqa: S608
+            [title, *courses_params],
+        )
+        titles = cur.fetchone()[0]
+    else:
+        titles = len(ids)
+    cur.execute(sql, [f"({match}) NOT {title}", *courses_params, limit - len(ids), max(0, offset - titles)])
+    return ids + [row[0] for row in cur.fetchall()]
 
 
 # --- snippets -----------------------------------------------------------------------------------------
