@@ -161,3 +161,27 @@ def test_letters_are_rate_limited_per_day(cw, settings):
     assert api.post("/api/v1/community/mailbox/letters", body | {"anonymous": True}).status_code == 201
     err = assert_error(api.post("/api/v1/community/mailbox/letters", body), 429, "rate_limited")
     assert "每天最多 2 条" in err["message"]
+
+
+def test_the_inbox_reads_in_a_fixed_number_of_queries(cw, settings):
+    from tests.helpers import assert_max_queries
+
+    settings.COMMUNITY_LETTERS_PER_DAY = 50
+    for i in range(3):
+        services.letter_send(
+            actor=cw.rider, org=cw.branch_a, subject=f"第{i}封", body="这里写具体的情况说明。"
+        )
+    api = ApiClient(cw.secretary_a)
+    api.get("/api/v1/community/mailbox/inbox")  # warm the token's user
+    with assert_max_queries(12):
+        first = api.get("/api/v1/community/mailbox/inbox")
+    for i in range(3, 12):
+        services.letter_send(
+            actor=cw.rider2 if i % 2 else cw.rider,
+            org=cw.branch_a,
+            subject=f"第{i}封",
+            body="这里写具体的情况说明。",
+        )
+    with assert_max_queries(12):
+        more = api.get("/api/v1/community/mailbox/inbox")
+    assert first.json()["count"] == 3 and more.json()["count"] == 12

@@ -224,7 +224,9 @@ def letter_targets(user) -> list[Org]:
 
 
 def letters_mine(user) -> QuerySet[Letter]:
-    return Letter.objects.filter(Q(author=user) | Q(owner_index=owner_index(user))).select_related("org")
+    return Letter.objects.filter(Q(author=user) | Q(owner_index=owner_index(user))).select_related(
+        "org", "author__person"
+    )
 
 
 def letter_mine(user, letter_id: int) -> Letter:
@@ -249,7 +251,7 @@ def _overdue_q(now: dt.datetime | None = None) -> Q:
 
 
 def inbox(scope: Scope, *, status: str = "", overdue: bool = False) -> QuerySet[Letter]:
-    qs = scope.filter(Letter.objects.select_related("org"))
+    qs = scope.filter(Letter.objects.select_related("org", "author__person"))
     if status:
         qs = qs.filter(status=status)
     if overdue:
