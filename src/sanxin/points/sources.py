@@ -39,6 +39,13 @@ SOURCES: dict[str, Source] = {
             "hours": "确认的服务时长（小时）",
         },
     ),
+    "community.suggestion_adopted": Source(
+        "建言献策被采纳",
+        {
+            "category": "建议类别（organization/rights/service/learning/platform/governance/other）",
+            "seconds": "附议人数",
+        },
+    ),
 }
 
 
