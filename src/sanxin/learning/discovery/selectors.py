@@ -151,7 +151,8 @@ def _items(lessons, signals, run, industries: dict, now: dt.datetime) -> recomme
         if ind is not None:
             industry[j] = industries.setdefault(ind, len(industries))
         published = le.course.published_at or now
-        age[j] = max(0.0, (now - published).total_seconds() / 86400)
+        # whole days: two calls a moment apart rank the same (ties by lesson)
+        age[j] = max(0.0, (now - published).total_seconds() // 86400)
         hours[j] = float(le.credit_hours)
         short[j] = {ShortSlot.SHIFT: recommend.SHORT_SHIFT, ShortSlot.NOON: recommend.SHORT_NOON}.get(
             le.short, recommend.SHORT_NONE
