@@ -122,6 +122,13 @@ class World:
     suggestion_a: object = None
     suggestion_b: object = None
 
+    programme_a: object = None  # 培训: committee_x's programme with a cohort holding member_a; B's of Y
+    programme_b: object = None
+    cohort_a: object = None
+    cohort_b: object = None
+    training_a: object = None  # an offline training of each branch yesterday, its member present
+    training_b: object = None
+
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
         return [
@@ -381,6 +388,7 @@ def build_world() -> World:
     appeals = _appeals(ba, bb, members)
     stations = _stations(ba, bb)
     learning = _learning(cx, cy)
+    training = _training(cx, cy, ba, bb, members)
     community = _community(ba, bb)
 
     return World(
@@ -388,6 +396,7 @@ def build_world() -> World:
         **appeals,
         **stations,
         **learning,
+        **training,
         **community,
         series_a=series[0],
         series_b=series[1],
@@ -653,4 +662,30 @@ def _community(ba, bb) -> dict:
                 category="service",
             ),
         }  # fmt: skip
+    return out
+
+
+def _training(cx, cy, ba, bb, members) -> dict:
+    """培训: a programme of each committee with a cohort holding that side's member, and an offline training
+    of each branch held yesterday, of that cohort, with the member present; B's carry the leak marker."""
+    from sanxin.learning.training import services
+
+    out = {}
+    today = timezone.localdate()
+    for side, committee, branch, m, mark in (
+        ("a", cx, ba, members[0], ""),
+        ("b", cy, bb, members[1], LEAK_MARKER),
+    ):
+        p = services.programme_create(
+            actor=None, org=committee, title=f"党员骨干培训班{mark}", mode="offline", required_hours="2",
+            starts_on=today - dt.timedelta(days=30), ends_on=today + dt.timedelta(days=30),
+        )  # fmt: skip
+        cohort = services.cohort_add(actor=None, programme=p, name=f"第一期{mark}")
+        services.enrol(actor=None, cohort=cohort, members=[m])
+        t = services.training_create(
+            actor=None, org=branch, title=f"支部集中学习{mark}", held_on=today - dt.timedelta(days=1),
+            place=f"党员活动室{mark}", hours="2", programme=p, cohort=cohort,
+        )  # fmt: skip
+        services.attendance_add(actor=None, training=t, members=[m])
+        out |= {f"programme_{side}": p, f"cohort_{side}": cohort, f"training_{side}": t}
     return out

@@ -244,6 +244,7 @@ def _committee_above(w, org):
 
 
 _resident_ids = itertools.count(1)
+_training_seq = itertools.count(1)
 
 
 def _fresh_resident_id() -> str:
@@ -526,6 +527,71 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "title": "走查课时",
         "credit_hours": "0.5",
     },
+    # 培训: a programme or offline training of the target org; cohorts named afresh each call; the own
+    # side's member enrolled, marked present, corrected, reminded (a repeat is refused by its state: 409)
+    ("POST", "/api/v1/learning/training/programmes"): lambda w, t: {
+        "org_id": t.pk,
+        "title": "走查培训班",
+        "mode": "offline",
+        "starts_on": dt.date.today().isoformat(),
+        "ends_on": dt.date.today().isoformat(),
+        "required_hours": "2",
+    },
+    ("PATCH", "/api/v1/learning/training/programmes/{programme_id}"): lambda w, t: {"title": "走查修改"},
+    ("POST", "/api/v1/learning/training/programmes/{programme_id}/cohorts"): lambda w, t: {
+        "name": f"走查班次{next(_training_seq)}"
+    },
+    ("POST", "/api/v1/learning/training/cohorts/{cohort_id}/enrol"): lambda w, t: {
+        "member_ids": [w.member_a.pk]
+    },
+    ("POST", "/api/v1/learning/training/cohorts/{cohort_id}/withdraw"): lambda w, t: {
+        "member_id": w.member_a.pk
+    },
+    ("POST", "/api/v1/learning/training/trainings"): lambda w, t: {
+        "org_id": t.pk,
+        "title": "走查培训",
+        "held_on": dt.date.today().isoformat(),
+        "place": "走查地点",
+        "hours": "1",
+    },
+    ("PATCH", "/api/v1/learning/training/trainings/{training_id}"): lambda w, t: {"title": "走查修改"},
+    ("POST", "/api/v1/learning/training/trainings/{training_id}/attendance"): lambda w, t: {
+        "member_ids": [w.member_a.pk]
+    },
+    ("POST", "/api/v1/learning/training/trainings/{training_id}/attendance/remove"): lambda w, t: {
+        "member_id": w.member_a.pk,
+        "reason": "走查更正",
+    },
+    ("POST", "/api/v1/learning/training/reminders"): lambda w, t: {"org_id": t.pk},
+    ("POST", "/learning/training/programmes/new/"): lambda w, t: {
+        "org": t.pk,
+        "title": "走查培训班",
+        "mode": "offline",
+        "audience": "general",
+        "starts_on": dt.date.today().isoformat(),
+        "ends_on": dt.date.today().isoformat(),
+        "required_hours": "2",
+    },
+    ("POST", "/learning/training/programmes/{programme_id}/"): lambda w, t: {
+        "action": "cohort",
+        "name": f"走查班次{next(_training_seq)}",
+    },
+    ("POST", "/learning/training/cohorts/{cohort_id}/"): lambda w, t: {
+        "action": "enrol",
+        "members": [w.member_a.pk],
+    },
+    ("POST", "/learning/training/offline/new/"): lambda w, t: {
+        "org": t.pk,
+        "title": "走查培训",
+        "held_on": dt.date.today().isoformat(),
+        "place": "走查地点",
+        "hours": "1",
+    },
+    ("POST", "/learning/training/offline/{training_id}/"): lambda w, t: {
+        "action": "attend",
+        "members": [w.member_a.pk],
+    },
+    ("POST", "/learning/training/remind/"): lambda w, t: {"org": t.pk},
     # 互动交流: moderation of the target's posts, threads and word list, its mailbox and suggestions; a
     # suggestion is forwarded to the org above its holder, so the positive control can always act
     ("POST", "/api/v1/community/posts/{post_id}/moderate"): lambda w, t: {
@@ -1095,6 +1161,13 @@ class Walker:
 
         if model in {Course, Lesson}:
             name = "course" if model is Course else "lesson"
+            a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.learning.training.models import Cohort, Programme, Training
+
+        trainings = {Programme: "programme", Cohort: "cohort", Training: "training"}
+        if model in trainings:
+            name = trainings[model]
             a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.community.models import Board, Letter, SensitiveWord, Suggestion, Thread

@@ -109,7 +109,7 @@ def items(volunteer_points: int) -> list[dict]:
             "mode": "automatic",
             "evidence": "record",
             "description": "每完成一个课时计1分，每月最多4分",
-            "auto": [{"event": "learning.credited", "conditions": {}}],
+            "auto": [{"event": "learning.credited", "conditions": {"source": "lesson"}}],
         },
         {
             "code": "S03",

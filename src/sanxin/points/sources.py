@@ -27,7 +27,8 @@ SOURCES: dict[str, Source] = {
     "learning.credited": Source(
         "完成学习课时",
         {
-            "column": "栏目（theory/stories/policy/skills）",
+            "source": "来源（lesson：线上课时；training：线下培训出勤）",
+            "column": "栏目（theory/stories/policy/skills；线下培训为空）",
             "short": "微课时段（shift/noon，空为非微课）",
             "hours": "学时",
         },

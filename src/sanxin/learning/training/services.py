@@ -271,6 +271,15 @@ def _members_in(scope: Scope, member_ids) -> list[Member]:
     return [found[i] for i in ids]
 
 
+def _check_inside(scope: Scope, actor, ids: list[int]) -> None:
+    """Every member of ``ids`` inside ``scope`` (one query), else 404."""
+    if actor is None or scope.everything:
+        return
+    inside = set(scope.filter(Member.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+    if len(inside) != len(set(ids)):
+        raise NotFound("有党员不存在或不在你的管理范围内")
+
+
 def members_for(actor, member_ids, action: str = "change") -> list[Member]:
     """The members with ``member_ids``, all inside the actor's ``learning.<action>`` scope (else 404)."""
     return _members_in(scope_for(actor, "learning", action), member_ids)
@@ -285,20 +294,25 @@ def enrol(*, actor, cohort: Cohort, members: list[Member]) -> list[Enrolment]:
     year = timezone.localdate().year
     rows = []
     with transaction.atomic():
+        ids = [m.pk for m in members]
         taken = set(
-            Enrolment.objects.filter(programme=programme, member__in=[m.pk for m in members]).values_list(
-                "member_id", flat=True
-            )
+            Enrolment.objects.filter(programme=programme, member__in=ids).values_list("member_id", flat=True)
         )
+        _check_inside(scope, actor, ids)
+        cadres = set()
+        if programme.audience == Audience.SECRETARY:
+            cadres = set(
+                learning_selectors._cadre_posts(year)
+                .filter(person_id__in=ids)
+                .values_list("person_id", flat=True)
+            )
         for m in members:
-            if actor is not None and not scope.contains(m):
-                raise NotFound("有党员不存在或不在你的管理范围内")
             name = m.person.name
             if m.status != MemberStatus.ACTIVE:
                 raise RuleViolation(f"{name}不是正常党籍的党员", code="not_active")
             if not _under(programme.org, m):
                 raise RuleViolation(f"{name}不在{programme.org.name}的范围内", code="not_audience")
-            if programme.audience == Audience.SECRETARY and not learning_selectors.is_cadre(m, year):
+            if programme.audience == Audience.SECRETARY and m.pk not in cadres:
                 raise RuleViolation(f"{name}未担任党组织书记、副书记或委员", code="not_cadre")
             if m.pk in taken:
                 raise RuleViolation(f"{name}已报名本培训班", code="already_enrolled")
@@ -484,9 +498,8 @@ def attendance_add(*, actor, training: Training, members: list[Member], now=None
     out = []
     with transaction.atomic():
         training = Training.objects.select_for_update().select_related("org").get(pk=training.pk)
+        _check_inside(scope, actor, [m.pk for m in members])
         for m in members:
-            if actor is not None and not scope.contains(m):
-                raise NotFound("有党员不存在或不在你的管理范围内")
             if m.status != MemberStatus.ACTIVE:
                 raise RuleViolation(f"{m.person.name}不是正常党籍的党员", code="not_active")
             if not _under(training.org, m):
@@ -587,9 +600,7 @@ def reminders_send(
     scope = scope_for(actor, "learning", "change")
     since = now - dt.timedelta(days=reminder_days())
     sent, skipped = [], []
-    for m in members:
-        if actor is not None and not scope.contains(m):
-            raise NotFound("有党员不存在或不在你的管理范围内")
+    _check_inside(scope, actor, [m.pk for m in members])
     for m in members:
         with transaction.atomic():
             Member.objects.select_for_update().filter(pk=m.pk).first()  # one reminder at a time per member
