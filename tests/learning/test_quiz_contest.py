@@ -265,3 +265,33 @@ def test_results_export_in_the_ledger_format(qw):
     rows = list(wb.active.values)
     assert rows[0][:4] == ("名次", "姓名", "所在支部", "状态") and len(rows) == 3
     assert rows[1][0] == 1 and rows[1][4] == 90
+
+
+def test_the_organiser_pages_create_publish_and_follow_a_contest(qw):
+    client = Client()
+    client.force_login(qw.lw.publisher)
+    assert "题库与竞赛" in client.get("/learning/quiz/manage/").content.decode()
+    opens = timezone.localtime() + dt.timedelta(hours=1)
+    form = {
+        "organiser": qw.lw.committee_x.pk, "bank": qw.bank.pk, "title": "安全骑行知识竞赛",
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "minutes": "15", "draw_single": "4", "points_single": "25", "pass_score": "60", "award_top": "1",
+    }  # fmt: skip
+    bad = client.post("/learning/quiz/manage/contests/new/", {**form, "draw_single": "9"})
+    assert bad.status_code == 400 and "单选题只有 6 道" in bad.content.decode()
+    resp = client.post("/learning/quiz/manage/contests/new/", form)
+    assert resp.status_code == 302
+    contest = qw.contest.__class__.objects.get(title="安全骑行知识竞赛")
+    assert contest.time_limit_s == 900 and contest.max_score == 100 and contest.status == "draft"
+    assert AuditLog.objects.filter(action="contest_create", object_id=str(contest.pk)).exists()
+    reviewer = Client()
+    reviewer.force_login(qw.lw.reviewer)
+    assert reviewer.post(resp["Location"], {"action": "publish"}).status_code == 302
+    contest.refresh_from_db()
+    assert contest.status == "published"
+    _finish(qw, [(8, 300)])
+    page = client.get(f"/learning/quiz/manage/contests/{qw.contest.pk}/").content.decode()
+    assert "李书记" in page and qw.lw.branch_a.name in page and "参与情况" in page
+    export = client.get(f"/learning/quiz/manage/contests/{qw.contest.pk}/?export=xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")

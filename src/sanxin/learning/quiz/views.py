@@ -22,6 +22,7 @@ from sanxin.core.errors import InvalidInput, NotFound, ServiceError
 from sanxin.core.models import ImportJob
 from sanxin.core.pages import message_error, paginate
 from sanxin.core.permissions import permission
+from sanxin.core.query import prefix_q
 from sanxin.core.scope import has_permission, scope_for
 from sanxin.orgs.models import Org
 
@@ -601,7 +602,7 @@ def contest_manage(request, contest_id: int):
         "by_committee": selectors.by_org(c, "committee"),
         "ranking": paginate(request, selectors.ranking(c, org), 50),
         "org": org,
-        "units": Org.objects.filter(path__startswith=c.organiser.path, depth__lte=c.organiser.depth + 2)
+        "units": Org.objects.filter(prefix_q("path", c.organiser.path), depth__lte=c.organiser.depth + 2)
         .exclude(pk=c.organiser_id)
         .order_by("path")[:200],
         "kinds": [(label, c.draw.get(k, 0), c.points.get(k, 0)) for k, label in KIND_ORDER if c.draw.get(k)],
