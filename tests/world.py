@@ -107,6 +107,14 @@ class World:
     course_b: object = None
     lesson_a: object = None
     lesson_b: object = None
+    bank_a: object = None  # 知识竞赛: committee_x's question bank (one question of each kind), B's of Y
+    bank_b: object = None
+    question_a: object = None
+    question_b: object = None
+    quiz_a: object = None  # lesson_a's 课后测验 from bank_a
+    quiz_b: object = None
+    contest_a: object = None  # a published contest of committee_x, open now; B's of committee_y
+    contest_b: object = None
     station_shift_a: object = None  # a volunteer's ended shift at each, for its keeper to decide
     station_shift_b: object = None
     board_a: object = None  # 互动交流: a forum board of each branch with a thread (its first post), a listed
@@ -121,7 +129,6 @@ class World:
     letter_b: object = None
     suggestion_a: object = None
     suggestion_b: object = None
-
     programme_a: object = None  # 培训: committee_x's programme with a cohort holding member_a; B's of Y
     programme_b: object = None
     cohort_a: object = None
@@ -390,6 +397,7 @@ def build_world() -> World:
     learning = _learning(cx, cy)
     training = _training(cx, cy, ba, bb, members)
     community = _community(ba, bb)
+    quiz = _quiz(cx, cy, learning)
 
     return World(
         **points,
@@ -398,6 +406,7 @@ def build_world() -> World:
         **learning,
         **training,
         **community,
+        **quiz,
         series_a=series[0],
         series_b=series[1],
         meeting_a=meetings[0],
@@ -634,6 +643,39 @@ def _learning(cx, cy) -> dict:
         )  # fmt: skip
         services.course_submit(actor=None, course=course)
         out[f"course_{side}"] = services.course_review(actor=None, course=course, approve=True)
+    return out
+
+
+def _quiz(cx, cy, learning: dict) -> dict:
+    """知识竞赛: a bank of each committee with a question of each kind (B's carry the leak marker), a
+    quiz on each side's lesson and a published contest of each committee, open now."""
+    from sanxin.learning.quiz import services
+
+    out = {}
+    now = timezone.now()
+    for side, org, mark in (("a", cx, ""), ("b", cy, LEAK_MARKER)):
+        bank = services.bank_create(actor=None, owner=org, name=f"应知应会题库{mark}")
+        out[f"question_{side}"] = services.question_add(
+            actor=None, bank=bank, kind="single", stem=f"党的最高理想是什么？{mark}",
+            options=["实现共产主义", "实现小康"], answer="A", explanation=f"党章总纲{mark}",
+        )  # fmt: skip
+        services.question_add(actor=None, bank=bank, kind="multiple", stem=f"“三会”包括？{mark}",
+                              options=["支部党员大会", "支部委员会", "党小组会"], answer="ABC")  # fmt: skip
+        services.question_add(actor=None, bank=bank, kind="judge", stem=f"预备期为一年。{mark}", answer="对")
+        services.question_add(actor=None, bank=bank, kind="fill", stem=f"党的组织原则是____。{mark}",
+                              answer="民主集中制")  # fmt: skip
+        out[f"bank_{side}"] = bank
+        out[f"quiz_{side}"] = services.quiz_set(
+            actor=None, lesson=learning[f"lesson_{side}"], bank=bank, count=2, pass_percent=50
+        )
+        contest = services.contest_create(
+            actor=None, organiser=org, bank=bank, title=f"党建知识竞赛{mark}", opens_at=now - dt.timedelta(days=1),
+            closes_at=now + dt.timedelta(days=30), time_limit_s=600, draw={"single": 1, "judge": 1},
+            points={"single": 50, "judge": 50}, pass_score=60,
+        )  # fmt: skip
+        out[f"contest_{side}"] = services.contest_publish(
+            actor=None, contest=contest, now=now - dt.timedelta(days=2)
+        )
     return out
 
 

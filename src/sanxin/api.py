@@ -23,6 +23,7 @@ from sanxin.core.renderers import UTF8JSONRenderer
 from sanxin.community.api import router as community_router
 from sanxin.learning.api import router as learning_router
 from sanxin.learning.discovery.api import router as discovery_router
+from sanxin.learning.quiz.api import router as quiz_router
 from sanxin.learning.training.api import router as training_router
 from sanxin.meetings.api import router as meetings_router
 from sanxin.members.api import router as members_router
@@ -173,6 +174,7 @@ api.add_router("/points", points_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/stations", stations_router)
 api.add_router("/learning/discovery", discovery_router)
+api.add_router("/learning/quiz", quiz_router)
 api.add_router("/learning/training", training_router)
 api.add_router("/learning", learning_router)
 api.add_router("/community", community_router)

@@ -145,7 +145,8 @@ def _rider_file():
 def _has_file(body) -> bool:
     from django.core.files.uploadedfile import UploadedFile
 
-    return any(isinstance(v, UploadedFile) for v in (body or {}).values())
+    # some bodies are lists (a station's weekly hours)
+    return isinstance(body, dict) and any(isinstance(v, UploadedFile) for v in body.values())
 
 
 def _wav_file():
@@ -222,10 +223,36 @@ def _invitee_with_account(meeting) -> int:
     return att.member_id
 
 
-def _future() -> str:
+def _future(days: int = 45) -> str:
     from django.utils import timezone
 
-    return (timezone.now() + dt.timedelta(days=45)).replace(microsecond=0).isoformat()
+    return timezone.localtime(timezone.now() + dt.timedelta(days=days)).replace(microsecond=0).isoformat()
+
+
+_fresh_names = itertools.count(1)
+
+
+def _fresh(prefix: str) -> str:
+    return f"{prefix}{next(_fresh_names)}"
+
+
+def _bank_for(w, target):
+    """The bank usable for ``target`` (an org or a lesson): its committee's."""
+    from sanxin.learning.models import Lesson
+
+    if isinstance(target, Lesson):
+        return w.bank_a if target.pk == w.lesson_a.pk else w.bank_b
+    return w.bank_a if target.path.startswith(w.committee_x.path) else w.bank_b
+
+
+def _bank_csv() -> bytes:
+    return f"题型,题干,答案\n判断,{_fresh('走查导入题')},对\n".encode()
+
+
+def _bank_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("bank.csv", _bank_csv(), content_type="text/csv")
 
 
 _names = itertools.count(1)  # fresh names for what must be unique (a board's name within its org)
@@ -628,6 +655,73 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "action": "answer",
         "text": "走查答复内容",
     },
+    # 知识竞赛: banks, questions, quizzes and contests of the target (names and stems fresh each call, so
+    # the positive control is no duplicate); steps on the own side's published contest pass or are refused
+    # by its state (409), except cancelling, which the positive control does
+    ("POST", "/api/v1/learning/quiz/manage/banks"): lambda w, t: {
+        "owner_id": t.pk,
+        "name": _fresh("走查题库"),
+    },
+    ("PATCH", "/api/v1/learning/quiz/manage/banks/{bank_id}"): lambda w, t: {"description": "走查修改"},
+    ("POST", "/api/v1/learning/quiz/manage/banks/{bank_id}/questions"): lambda w, t: {
+        "kind": "judge",
+        "stem": _fresh("走查判断题"),
+        "answer": ["对"],
+    },
+    ("POST", "/api/v1/learning/quiz/manage/banks/{bank_id}/import"): lambda w, t: {
+        "name": "走查题库.csv",
+        "content_base64": base64.b64encode(_bank_csv()).decode(),
+        "mode": "all",
+    },
+    ("PATCH", "/api/v1/learning/quiz/manage/questions/{question_id}"): lambda w, t: {"explanation": "走查"},
+    ("PUT", "/api/v1/learning/quiz/manage/lessons/{lesson_id}/quiz"): lambda w, t: {
+        "bank_id": _bank_for(w, t).pk,
+        "count": 1,
+    },
+    ("DELETE", "/api/v1/learning/quiz/manage/lessons/{lesson_id}/quiz"): lambda w, t: {},
+    ("POST", "/api/v1/learning/quiz/manage/contests"): lambda w, t: {
+        "organiser_id": t.pk,
+        "bank_id": _bank_for(w, t).pk,
+        "title": "走查竞赛",
+        "opens_at": _future(),
+        "closes_at": _future(days=50),
+        "time_limit_s": 600,
+        "draw": {"single": 1},
+        "points": {"single": 100},
+        "pass_score": 60,
+    },
+    ("PATCH", "/api/v1/learning/quiz/manage/contests/{contest_id}"): lambda w, t: {"title": "走查修改"},
+    ("POST", "/api/v1/learning/quiz/manage/contests/{contest_id}/publish"): lambda w, t: {},
+    ("POST", "/api/v1/learning/quiz/manage/contests/{contest_id}/cancel"): lambda w, t: {"reason": "走查"},
+    ("POST", "/api/v1/learning/quiz/manage/contests/{contest_id}/certificates"): lambda w, t: {},
+    ("POST", "/learning/quiz/manage/banks/new/"): lambda w, t: {"owner": t.pk, "name": _fresh("走查题库")},
+    ("POST", "/learning/quiz/manage/banks/{bank_id}/"): lambda w, t: {
+        "action": "add",
+        "kind": "judge",
+        "stem": _fresh("走查判断题"),
+        "judge": "对",
+    },
+    ("POST", "/learning/quiz/manage/banks/{bank_id}/import/"): lambda w, t: {
+        "file": _bank_file(),
+        "mode": "all",
+    },
+    ("POST", "/learning/quiz/manage/lessons/{lesson_id}/"): lambda w, t: {
+        "action": "set",
+        "bank": _bank_for(w, t).pk,
+        "count": "1",
+    },
+    ("POST", "/learning/quiz/manage/contests/new/"): lambda w, t: {
+        "organiser": t.pk,
+        "bank": _bank_for(w, t).pk,
+        "title": "走查竞赛",
+        "opens_at": _future()[:16],
+        "closes_at": _future(days=50)[:16],
+        "minutes": "10",
+        "draw_single": "1",
+        "points_single": "100",
+        "pass_score": "60",
+    },
+    ("POST", "/learning/quiz/manage/contests/{contest_id}/"): lambda w, t: {"action": "publish"},
     ("POST", "/api/v1/members/pipeline/"): lambda w, t: {
         "person_id": _applicant_for(t).pk,
         "org_id": t.pk,
@@ -1168,6 +1262,13 @@ class Walker:
         trainings = {Programme: "programme", Cohort: "cohort", Training: "training"}
         if model in trainings:
             name = trainings[model]
+            a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
+        from sanxin.learning.quiz.models import Bank, Contest, Question, Quiz
+
+        quiz_names = {Bank: "bank", Question: "question", Quiz: "quiz", Contest: "contest"}
+        if model in quiz_names:
+            name = quiz_names[model]
             a, b = getattr(self.world, f"{name}_a"), getattr(self.world, f"{name}_b")
             return [(user, a, b) for user, _, _ in self.world.a_side()]
         from sanxin.community.models import Board, Letter, SensitiveWord, Suggestion, Thread

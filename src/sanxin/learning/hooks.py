@@ -86,6 +86,9 @@ def ready() -> None:
             "learning_credit": "记入学时",
         }
     )
+    from .quiz import hooks as quiz_hooks
+
+    quiz_hooks.ready()
     from .training import hooks as training_hooks
 
     training_hooks.ready()

@@ -246,6 +246,8 @@ class Credit(models.Model):
     def __str__(self) -> str:
         return f"{self.member_id}:{self.lesson_id or f't{self.training_id}'} {self.hours}"
 
+
 # The module's other parts keep their models beside their services; they are this app's models.
 from sanxin.learning.discovery.models import *  # noqa: E402, F403
+from sanxin.learning.quiz.models import *  # noqa: E402, F403
 from sanxin.learning.training.models import *  # noqa: E402, F403

@@ -14,5 +14,6 @@ urlpatterns = [
     path("manage/<int:course_id>/", views.manage_course, name="manage_course"),
     path("manage/lessons/<int:lesson_id>/", views.manage_lesson, name="manage_lesson"),
     path("discover/", include("sanxin.learning.discovery.urls")),
+    path("quiz/", include("sanxin.learning.quiz.urls")),
     path("training/", include("sanxin.learning.training.urls")),
 ]
