@@ -191,13 +191,14 @@ def lesson_attach(*, actor, lesson: Lesson, uploaded, field: str = "media") -> L
     replay (``"replay"``), all or nothing: a file the service refuses (wrong kind, the course no longer a
     draft, a lesson of another kind) leaves neither a row nor bytes behind. The file's own length wins
     over the typed one, as for a page upload."""
+    _require(actor, "change", lesson.course)
+    _draft(lesson.course)
     if field not in ("media", "replay"):
         raise InvalidInput("只能上传课时的音视频或直播回放", field="field")
     if field == "replay" and lesson.kind != LessonKind.LIVE:
         raise InvalidInput("只有直播课有回放", field="field", code="not_live")
     if field == "media" and lesson.kind not in (LessonKind.AUDIO, LessonKind.VIDEO):
         raise InvalidInput("图文和直播课不上传音视频（直播课请上传回放）", field="field", code="no_media")
-    _require(actor, "change", lesson.course)
     f = uploads.store_uploaded_file(actor=actor, purpose_name=MEDIA_PURPOSE, uploaded=uploaded)
     try:
         with transaction.atomic():
