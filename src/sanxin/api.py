@@ -15,12 +15,12 @@ from ninja.security import APIKeyCookie, HttpBearer
 from sanxin.accounts.api import router as auth_router
 from sanxin.accounts.services import token_user
 from sanxin.appeals.api import router as appeals_router
+from sanxin.community.api import router as community_router
 from sanxin.core.api import router as core_router
 from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_body, translate_pydantic
 from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.renderers import UTF8JSONRenderer
-from sanxin.community.api import router as community_router
 from sanxin.learning.api import router as learning_router
 from sanxin.learning.discovery.api import router as discovery_router
 from sanxin.learning.quiz.api import router as quiz_router
