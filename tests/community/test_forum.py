@@ -82,7 +82,7 @@ def test_editing_the_word_list_takes_effect_without_a_restart(cw, settings):
     assert r.status_code == 302
     held = post("又是超时，罚款 两百")
     assert held.status == PostStatus.HELD and held.held_words == ["罚款两百"]
-    assert wordfilter.built_version() > built
+    assert wordfilter.built_version() != built  # rebuilt from the new stamp
     # and removing it lets the same text through again
     word = selectors.words(selectors.scope_for(cw.secretary_a, "community", "moderate")).get(word="罚款两百")
     ApiClient(cw.secretary_a).delete(f"/api/v1/community/words/{word.pk}")

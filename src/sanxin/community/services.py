@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import types
 
 from django.conf import settings
@@ -422,8 +423,13 @@ def thread_set(*, actor, thread: Thread, locked: bool | None = None, pinned: boo
 
 
 def _bump_word_list() -> None:
-    WordListVersion.objects.get_or_create(pk=1)
-    WordListVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    """A new random stamp for the list, not a counter: two databases (a backup restored, a test's and the
+    demo's in one process) could hold the same count for different lists, and a process would keep the
+    automaton of the other one."""
+    stamp = secrets.randbits(62) + 1
+    while stamp == wordfilter.built_version():
+        stamp = secrets.randbits(62) + 1
+    WordListVersion.objects.update_or_create(pk=1, defaults={"version": stamp})
 
 
 @transaction.atomic
