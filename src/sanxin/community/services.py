@@ -341,7 +341,7 @@ def _recount(thread: Thread) -> None:
 @transaction.atomic
 def post_moderate(*, actor, post: Post, action: str, reason: str = "") -> Post:
     """``publish`` a held (or hidden) post, ``hide`` one with a reason, or ``dismiss`` its open reports."""
-    post = Post.objects.select_for_update().select_related("thread__board__org").get(pk=post.pk)
+    post = Post.objects.select_for_update(of=("self",)).select_related("thread__board__org").get(pk=post.pk)
     _require_moderator(actor, post)
     thread = post.thread
     before = {"status": post.status, "hidden_reason": post.hidden_reason}
@@ -403,7 +403,7 @@ def post_moderate(*, actor, post: Post, action: str, reason: str = "") -> Post:
 @transaction.atomic
 def thread_set(*, actor, thread: Thread, locked: bool | None = None, pinned: bool | None = None) -> Thread:
     """Lock (no more replies) or pin (first in its board) a thread, or undo either."""
-    thread = Thread.objects.select_for_update().select_related("board__org").get(pk=thread.pk)
+    thread = Thread.objects.select_for_update(of=("self",)).select_related("board__org").get(pk=thread.pk)
     _require_moderator(actor, thread)
     before = {"locked": thread.locked, "pinned": thread.pinned}
     if locked is not None:
@@ -715,7 +715,7 @@ def suggestion_second(*, actor, suggestion: Suggestion) -> Suggestion:
 
 
 def _handled(actor, suggestion: Suggestion) -> Suggestion:
-    s = Suggestion.objects.select_for_update().select_related("org").get(pk=suggestion.pk)
+    s = Suggestion.objects.select_for_update(of=("self",)).select_related("org").get(pk=suggestion.pk)
     if actor is not None and not scope_for(actor, "community", "suggest").contains(s):
         raise NotFound()
     if s.status not in (SuggestionStatus.SUBMITTED, SuggestionStatus.ANSWERED):

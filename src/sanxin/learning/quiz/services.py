@@ -428,7 +428,9 @@ def contest_update(*, actor, contest: Contest, **data) -> Contest:
         raise InvalidInput(f"不允许修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
     with transaction.atomic():
         contest = (
-            Contest.objects.select_for_update().select_related("organiser", "bank__owner").get(pk=contest.pk)
+            Contest.objects.select_for_update(of=("self",))
+            .select_related("organiser", "bank__owner")
+            .get(pk=contest.pk)
         )
         if contest.status != ContestStatus.DRAFT:
             raise RuleViolation("竞赛已发布，不能修改；如需调整请取消后重新创建", code="not_draft")
@@ -460,7 +462,9 @@ def contest_publish(*, actor, contest: Contest, now=None) -> Contest:
     now = now or timezone.now()
     with transaction.atomic():
         contest = (
-            Contest.objects.select_for_update().select_related("organiser", "bank__owner").get(pk=contest.pk)
+            Contest.objects.select_for_update(of=("self",))
+            .select_related("organiser", "bank__owner")
+            .get(pk=contest.pk)
         )
         if contest.status != ContestStatus.DRAFT:
             raise RuleViolation("只有草稿状态的竞赛可以发布", code="bad_state")
@@ -645,7 +649,11 @@ def attempt_submit(*, actor, attempt: Attempt, answers, now=None, member: Member
     given = _answers(attempt, answers)
     late = attempt.deadline is not None and now > attempt.deadline + dt.timedelta(seconds=grace_seconds())
     with transaction.atomic():
-        fresh = Attempt.objects.select_for_update().select_related("contest", "quiz").get(pk=attempt.pk)
+        fresh = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("contest", "quiz")
+            .get(pk=attempt.pk)
+        )
         if fresh.status != AttemptStatus.RUNNING:
             raise RuleViolation("该答卷已交卷或已作废", code="submitted")
         if late:

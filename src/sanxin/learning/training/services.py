@@ -203,7 +203,9 @@ def programme_update(*, actor, programme: Programme, **data) -> Programme:
     if unknown:
         raise InvalidInput(f"不允许修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
     with transaction.atomic():
-        programme = Programme.objects.select_for_update().select_related("org").get(pk=programme.pk)
+        programme = (
+            Programme.objects.select_for_update(of=("self",)).select_related("org").get(pk=programme.pk)
+        )
         before = audit.snapshot(programme)
         before["courses"] = sorted(programme.courses.values_list("pk", flat=True))
         for k, v in _programme_fields(data).items():
@@ -416,7 +418,7 @@ def training_update(*, actor, training: Training, **data) -> Training:
         raise InvalidInput(f"不允许修改字段：{', '.join(sorted(unknown))}", field=sorted(unknown)[0])
     with transaction.atomic():
         training = (
-            Training.objects.select_for_update()
+            Training.objects.select_for_update(of=("self",))
             .select_related("org", "programme", "cohort")
             .get(pk=training.pk)
         )
@@ -497,7 +499,7 @@ def attendance_add(*, actor, training: Training, members: list[Member], now=None
     scope = scope_for(actor, "learning", "change")
     out = []
     with transaction.atomic():
-        training = Training.objects.select_for_update().select_related("org").get(pk=training.pk)
+        training = Training.objects.select_for_update(of=("self",)).select_related("org").get(pk=training.pk)
         _check_inside(scope, actor, [m.pk for m in members])
         for m in members:
             if m.status != MemberStatus.ACTIVE:
