@@ -135,6 +135,15 @@ class World:
     cohort_b: object = None
     training_a: object = None  # an offline training of each branch yesterday, its member present
     training_b: object = None
+    # The later parts of a module (tests/world_parts/<part>.py) add their objects here by name; they read
+    # as attributes like the fields above (``world.activity_a``).
+    parts: dict = dataclasses.field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        parts = self.__dict__.get("parts") or {}
+        if name in parts:
+            return parts[name]
+        raise AttributeError(name)
 
     def a_side(self):
         """(user, object it may see, twin object it must not see)."""
@@ -399,7 +408,7 @@ def build_world() -> World:
     community = _community(ba, bb)
     quiz = _quiz(cx, cy, learning)
 
-    return World(
+    world = World(
         **points,
         **appeals,
         **stations,
@@ -469,6 +478,10 @@ def build_world() -> World:
         ),
         office=user(_list=[{"role": "org_department", "region": r["390100000000"]}]),
     )
+    from tests import world_parts
+
+    world.parts = world_parts.build(world)
+    return world
 
 
 def _points(cx, cy, members) -> dict:

@@ -15,7 +15,10 @@ from ninja.security import APIKeyCookie, HttpBearer
 from sanxin.accounts.api import router as auth_router
 from sanxin.accounts.services import token_user
 from sanxin.appeals.api import router as appeals_router
+from sanxin.community.activities.api import router as activities_router
+from sanxin.community.affairs.api import router as affairs_router
 from sanxin.community.api import router as community_router
+from sanxin.community.awards.api import router as awards_router
 from sanxin.core.api import router as core_router
 from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_body, translate_pydantic
 from sanxin.core.context import set_actor_id
@@ -177,6 +180,9 @@ api.add_router("/learning/discovery", discovery_router)
 api.add_router("/learning/quiz", quiz_router)
 api.add_router("/learning/training", training_router)
 api.add_router("/learning", learning_router)
+api.add_router("/community/activities", activities_router)
+api.add_router("/community/awards", awards_router)
+api.add_router("/community/affairs", affairs_router)
 api.add_router("/community", community_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/credentials", credentials_router)

@@ -32,6 +32,7 @@ from sanxin.accounts.matrix import has_row
 from sanxin.core.models import AuditLog
 from sanxin.core.permissions import Perm
 from sanxin.core.scope import has_permission, scope_for
+from tests import world_parts
 from tests.factories import PASSWORD, UserFactory
 from tests.world import LEAK_MARKER, World
 
@@ -1122,6 +1123,7 @@ PAYLOADS: dict[tuple[str, str], Callable[[World, object], dict]] = {
         "name": "走查更名",
     },
 }
+PAYLOADS |= world_parts.payloads()  # the later parts' write routes (tests/world_parts/)
 
 # Page routes that do not accept POST (the walker skips their POST variant when they answer 405).
 ALLOWED_STATUS_FOR_REFUSAL = {403, 404}
@@ -1297,6 +1299,13 @@ class Walker:
                 pick = (lambda org: org.posts.first()) if model is Post else (lambda org: org.people.first())
                 out.append((user, pick(own_org), pick(self.world.branch_b)))
             return out
+        part_names = world_parts.targets()
+        if model in part_names:
+            a, b = (
+                getattr(self.world, f"{part_names[model]}_a"),
+                getattr(self.world, f"{part_names[model]}_b"),
+            )
+            return [(user, a, b) for user, _, _ in self.world.a_side()]
         raise LookupError(f"the walker has no B-side objects of {model.__name__}: add them to tests/world.py")
 
     tokens: dict = dataclasses.field(default_factory=dict)

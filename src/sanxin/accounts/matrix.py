@@ -87,6 +87,9 @@ ACTIONS = {
     "moderate": "论坛版主（审核、隐藏、锁定、置顶、敏感词）",
     "mailbox": "书记信箱（阅读、回复本组织的来信）",
     "suggest": "办理建言献策（答复、采纳、转交）",
+    "activities": "组织活动与志愿服务（需求征集、活动、签到、评估、志愿队伍）",
+    "awards": "评选表彰与四亮（提名审核、投票、结果、证书）",
+    "affairs": "党务公开、协商议事、党员示范岗与责任区",
 }
 
 ORG, REG, IND, ASG = Anchor.ORG, Anchor.REGION, Anchor.INDUSTRY, Anchor.ASSIGNMENT
@@ -238,6 +241,13 @@ for _role, _anchors in _OFFICES.items():
         allow(_role, "community", _action, _anchors)
     allow(_role, "community", "mailbox", {ORG})
 for _action in ("view", "moderate", "mailbox", "suggest"):
+    allow(Role.BRANCH_SECRETARY, "community", _action, {ORG})
+# Activities, awards and the org's public affairs: run by the org (its secretary) and the offices above,
+# each over its subtree, and exported by the offices. Members take part on routes of their own.
+for _role, _anchors in _OFFICES.items():
+    for _action in ("activities", "awards", "affairs", "export"):
+        allow(_role, "community", _action, _anchors)
+for _action in ("activities", "awards", "affairs"):
     allow(Role.BRANCH_SECRETARY, "community", _action, {ORG})
 allow(Role.MODERATOR, "community", "moderate", {ORG})
 allow(Role.SECURITY_ADMIN, "community", "reveal", {ORG, REG})

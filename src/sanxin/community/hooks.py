@@ -123,3 +123,10 @@ def ready() -> None:
             "suggestion_forward": "转交建议",
         }
     )
+    from .activities import hooks as activities_hooks
+    from .affairs import hooks as affairs_hooks
+    from .awards import hooks as awards_hooks
+
+    activities_hooks.ready()
+    awards_hooks.ready()
+    affairs_hooks.ready()

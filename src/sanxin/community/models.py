@@ -330,3 +330,8 @@ class SuggestionStep(models.Model):
 
     def __str__(self) -> str:
         return self.get_action_display()
+
+
+from sanxin.community.activities.models import *  # noqa: E402, F403
+from sanxin.community.affairs.models import *  # noqa: E402, F403
+from sanxin.community.awards.models import *  # noqa: E402, F403

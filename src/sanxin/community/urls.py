@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("suggestions/<int:suggestion_id>/", views.suggestion, name="suggestion"),
     path("suggestions/manage/", views.manage_suggestions, name="manage_suggestions"),
     path("suggestions/manage/<int:suggestion_id>/", views.manage_suggestion, name="manage_suggestion"),
+    path("activities/", include("sanxin.community.activities.urls")),
+    path("awards/", include("sanxin.community.awards.urls")),
+    path("affairs/", include("sanxin.community.affairs.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Community models: annual selections (评选) with nomination, review, public vote and certificates; 四亮 records."""
