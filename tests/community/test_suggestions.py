@@ -127,3 +127,29 @@ def test_suggestions_are_rate_limited_and_validated(cw, settings):
         {"org": cw.branch_a.pk, "title": "标题够长了", "body": "短", "category": "other"},
     )
     assert r.status_code == 400 and "标题够长了" in r.content.decode()
+
+
+def test_pages_refuse_an_org_the_form_did_not_offer_and_keep_the_text(cw):
+    from sanxin.community.models import Suggestion
+
+    rider = Client()
+    rider.force_login(cw.rider)
+    r = rider.post(
+        "/community/suggestions/",
+        {"org": cw.branch_b.pk, "title": "夜间配送安全培训", "body": "希望组织一次夜间骑行安全培训。", "category": "service"},
+    )  # fmt: skip
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "请选择承办的党组织" in page and "希望组织一次夜间骑行安全培训。" in page
+    assert not Suggestion.objects.filter(title="夜间配送安全培训").exists()
+
+    s = _propose(cw)
+    sec = Client()
+    sec.force_login(cw.secretary_a)
+    url = f"/community/suggestions/manage/{s['id']}/"
+    r = sec.post(url, {"action": "forward", "to_org": cw.branch_b.pk, "text": "转给货车支部办理"})
+    assert r.status_code == 400 and "请选择转交的党组织" in r.content.decode()
+    assert Suggestion.objects.get(pk=s["id"]).org_id == cw.branch_a.pk
+    r = sec.post(url, {"action": "forward", "to_org": cw.committee_x.pk, "text": "请行业党委统筹办理"})
+    assert r.status_code == 302
+    assert Suggestion.objects.get(pk=s["id"]).org_id == cw.committee_x.pk

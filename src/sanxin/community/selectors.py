@@ -345,6 +345,15 @@ def suggestion_get(user, suggestion_id: int) -> Suggestion:
     return s
 
 
+def forward_targets(user, suggestion: Suggestion, *, most: int = 200) -> list[Org]:
+    """Where the holder may forward a suggestion (what ``services.suggestion_forward`` accepts): the
+    active orgs above its org, then those inside the user's own ``community.suggest`` scope."""
+    active = Org.objects.filter(status="active").exclude(pk=suggestion.org_id)
+    above = active.filter(path__in=_ancestor_paths(suggestion.org.path)).order_by("path")
+    inside = scope_for(user, "community", "suggest").filter(active).exclude(pk__in=above).order_by("path")
+    return list(above) + list(inside[:most])
+
+
 def suggestions_to_handle(scope: Scope, *, status: str = "") -> QuerySet[Suggestion]:
     qs = scope.filter(Suggestion.objects.select_related("org", "author__person"))
     if status:

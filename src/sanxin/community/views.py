@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from sanxin.core.errors import NotFound, ServiceError
+from sanxin.core.errors import InvalidInput, NotFound, ServiceError
 from sanxin.core.pages import message_error, paginate
 from sanxin.core.permissions import permission
 from sanxin.core.scope import has_permission, scope_for
@@ -34,6 +34,15 @@ def _int(value) -> int:
         return int(value or 0)
     except (TypeError, ValueError):
         return 0
+
+
+def _chosen(choices, raw, message: str, *, field: str = "org") -> Org:
+    """The org the form picked from the ones it offered; anything else is the form's error, not a 404
+    (the choices are the user's own)."""
+    org = next((o for o in choices if o.pk == _int(raw)), None)
+    if org is None:
+        raise InvalidInput(message, field=field)
+    return org
 
 
 def _status(request, failed: bool) -> int:
@@ -281,14 +290,9 @@ def mailbox(request):
             "body": request.POST.get("body", ""),
             "anonymous": request.POST.get("anonymous") == "1",
         }
-        org = next((o for o in targets if o.pk == _int(request.POST.get("org"))), None)
         try:
-            if org is None:
-                raise NotFound("请选择收信的党组织")
+            org = _chosen(targets, request.POST.get("org"), "请选择收信的党组织")
             letter = services.letter_send(actor=request.user, org=org, **data)
-        except NotFound as exc:
-            messages.error(request, exc.message)
-            error = exc
         except ServiceError as exc:
             message_error(request, exc)
             error = exc
@@ -422,14 +426,9 @@ def suggestions(request):
             "body": request.POST.get("body", ""),
             "category": request.POST.get("category", ""),
         }
-        org = next((o for o in targets if o.pk == _int(request.POST.get("org"))), None)
         try:
-            if org is None:
-                raise NotFound("请选择承办的党组织")
+            org = _chosen(targets, request.POST.get("org"), "请选择承办的党组织")
             s = services.suggestion_propose(actor=request.user, org=org, **data)
-        except NotFound as exc:
-            messages.error(request, exc.message)
-            error = exc
         except ServiceError as exc:
             message_error(request, exc)
             error = exc
@@ -493,14 +492,13 @@ def manage_suggestions(request):
 @require_http_methods(["GET", "POST"])
 def manage_suggestion(request, suggestion_id: int):
     s = request.scope.get(Suggestion, pk=suggestion_id)
+    forward_to = selectors.forward_targets(request.user, s)
     error = None
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
             if action == "forward":
-                to_org = Org.objects.filter(pk=_int(request.POST.get("to_org"))).first()
-                if to_org is None:
-                    raise NotFound("请选择转交的党组织")
+                to_org = _chosen(forward_to, request.POST.get("to_org"), "请选择转交的党组织", field="to_org")
                 services.suggestion_forward(
                     actor=request.user, suggestion=s, to_org=to_org, note=request.POST.get("text", "")
                 )
@@ -512,27 +510,16 @@ def manage_suggestion(request, suggestion_id: int):
                     actor=request.user, suggestion=s, action=action, text=request.POST.get("text", "")
                 )
                 messages.success(request, "已办理，提出人会收到通知")
-        except NotFound as exc:
-            if exc.message == NotFound().message:
-                raise
-            messages.error(request, exc.message)
-            error = exc
         except ServiceError as exc:
             message_error(request, exc)
             error = exc
         else:
             return redirect("community:manage_suggestion", s.pk)
     s.refresh_from_db()
-    above = Org.objects.filter(path__in=selectors._ancestor_paths(s.org.path)).exclude(pk=s.org_id)
-    inside = (
-        scope_for(request.user, "community", "suggest")
-        .filter(Org.objects.filter(status="active"))
-        .exclude(pk=s.org_id)
-    )
     context = {
         "s": s,
         "steps": s.steps.select_related("org", "to_org"),
-        "forward_to": list(above.order_by("path")) + list(inside.order_by("path")[:200]),
+        "forward_to": forward_to,
         "error": error,
         "text": request.POST.get("text", "") if error else "",
     }
