@@ -47,6 +47,18 @@ SOURCES: dict[str, Source] = {
             "seconds": "附议人数",
         },
     ),
+    "community.volunteer_hours": Source(
+        "参加组织活动（志愿服务）",
+        {
+            "kind": "类型（activity：活动；service：服务）",
+            "hours": "记入的志愿时长（小时）",
+            "team_id": "志愿服务队（空为不属于服务队）",
+        },
+    ),
+    "community.award_won": Source(
+        "评选表彰当选",
+        {"rank": "名次", "year": "年度", "votes": "有效票数"},
+    ),
 }
 
 
