@@ -420,6 +420,7 @@ class RosterOut(Schema):
 
 
 def _roster(request, activity_id: int) -> dict:
+    request.scope.get(Activity, pk=activity_id)  # 404 outside the scope
     a = selectors.managed_activities(request.scope).get(pk=activity_id)
     return {"activity": a, "checkin_code": a.checkin_code, "rows": list(selectors.roster(a))}
 

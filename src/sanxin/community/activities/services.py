@@ -208,7 +208,7 @@ def activity_create(*, actor, org: Org, title: str, description: str, kind: str,
     hours = _hours(hours)
     place = (place or "").strip()[:200]
     if station is not None:
-        if station.status != "active" or not _station_ok(station, org):
+        if station.status != "open" or not _station_ok(station, org):
             raise InvalidInput("请选择本组织或上级组织管理的、在运营的驿站", field="station")
     elif not place:
         raise InvalidInput("请填写活动地点或选择驿站", field="place")
@@ -229,7 +229,7 @@ def activity_create(*, actor, org: Org, title: str, description: str, kind: str,
         created_by=actor,
     )  # fmt: skip
     audit.record(actor=actor, action="activity_create", obj=activity,
-                 after={"org": org.pk, "starts_at": starts_at, "capacity": capacity, "hours": str(hours),
+                 after={"org": org.pk, "starts_at": starts_at.isoformat(), "capacity": capacity, "hours": str(hours),
                         "need": need.pk if need else None})  # fmt: skip
     if need is not None:
         if need.status == NeedStatus.OPEN:
@@ -497,7 +497,9 @@ def team_join(*, actor, team: Team, user, joined_on: dt.date | None = None) -> T
         raise RuleViolation("此人已在服务队中", code="already", field="user")
     joined_on = joined_on or timezone.localdate()
     m = TeamMembership.objects.create(team=team, user=user, joined_on=joined_on)
-    audit.record(actor=actor, action="team_join", obj=team, after={"user": user.pk, "on": joined_on})
+    audit.record(
+        actor=actor, action="team_join", obj=team, after={"user": user.pk, "on": joined_on.isoformat()}
+    )
     _tell(user.pk, f"您已加入志愿服务队“{team.name}”", "/community/activities/mine/",
           f"community:team:{team.pk}:{m.pk}")  # fmt: skip
     return m
@@ -515,7 +517,9 @@ def team_leave(*, actor, membership: TeamMembership, left_on: dt.date | None = N
         raise InvalidInput("退出日期不能早于加入日期", field="left_on")
     m.left_on = left_on
     m.save(update_fields=["left_on"])
-    audit.record(actor=actor, action="team_leave", obj=m.team, after={"user": m.user_id, "on": left_on})
+    audit.record(
+        actor=actor, action="team_leave", obj=m.team, after={"user": m.user_id, "on": left_on.isoformat()}
+    )
     return m
 
 

@@ -53,12 +53,12 @@ def _when(value: str, field: str, label: str) -> dt.datetime | None:
 
 
 def _refused(request, exc) -> None:
-    """Show a refusal of a form on the page; "out of scope" stays a 404 unless it names what to fix."""
+    """A refusal of a form is shown on the form (the template prints ``error``); "out of scope" stays
+    a 404 unless it names what to fix, "not allowed" a 403."""
     if isinstance(exc, NotFound) and exc.message == NotFound().message:
         raise exc
     if isinstance(exc, PermissionDenied):
         raise exc
-    messages.error(request, exc.message)
 
 
 # --- members and workers ------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def _stations_for(orgs) -> list[Station]:
     for org in orgs:
         ancestors = [org.path[:i] for i in range(Org.steplen, len(org.path) + 1, Org.steplen)]
         q |= Q(org__path__startswith=org.path) | Q(org__path__in=ancestors)
-    return list(Station.objects.filter(q, status="active").select_related("org").order_by("name")[:300])
+    return list(Station.objects.filter(q, status="open").select_related("org").order_by("name")[:300])
 
 
 @permission("community", "activities")
