@@ -6,8 +6,6 @@ routes of their own. The org (its secretary) and the offices above publish, with
 consultations and designate under ``/manage`` (``community.affairs``). Every write goes through
 ``affairs.services``."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Literal
 
@@ -59,6 +57,22 @@ class FileOut(Schema):
     url: str
 
 
+class NoticeBase(Schema):
+    id: int
+    org_id: int
+    org_name: str
+    kind: str
+    kind_label: str
+    title: str
+    published_on: dt.date
+    expires_on: dt.date | None
+    pinned: bool
+    withdrawn: bool
+    read: bool
+    objection_open: bool = Field(description="公示期内，可提出异议")
+    notice_ends_on: dt.date | None = Field(description="公示截止日期")
+
+
 class NoticeOut(Schema):
     id: int = Field(validation_alias="pk")
     org_id: int
@@ -101,7 +115,7 @@ class ObjectionOut(Schema):
     created_at: dt.datetime
 
 
-class NoticeDetailOut(NoticeOut):
+class NoticeDetailOut(NoticeBase):
     body: str
     withdrawn_reason: str
     attachments: list[FileOut]
@@ -386,6 +400,20 @@ class HoldingOut(Schema):
     person: str
     start_on: dt.date
     end_on: dt.date | None
+
+
+class DesignationBase(Schema):
+    id: int
+    org_id: int
+    org_name: str
+    kind: str
+    kind_label: str
+    name: str
+    place: str
+    stands_for: str
+    holder: HoldingOut | None
+    deeds: int
+    ended_on: dt.date | None
 
 
 class DesignationOut(Schema):
@@ -781,7 +809,7 @@ class StaffDeedIn(Schema):
     text: str = Field(max_length=2000)
 
 
-class DesignationDetailOut(DesignationOut):
+class DesignationDetailOut(DesignationBase):
     history: list[HoldingOut]
     deed_list: list[DeedOut]
 
