@@ -487,10 +487,10 @@ def test_designation_errors_api_and_page(cw):
             "kind": "area",
             "name": "城关街道责任区",
             "place": "城关街道解放路",
-            "person": "",
+            "person": cw.driver.person.pk,
         },
     )
-    assert r.status_code == 400 and "请选择党员" in r.content.decode() and "解放路" in r.content.decode()
+    assert r.status_code == 400 and "只能由本组织" in r.content.decode() and "解放路" in r.content.decode()
     r = page.post(
         f"/community/affairs/manage/designations/{d['id']}/",
         {"action": "deed", "done_on": "", "text": "巡查一遍"},

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from sanxin.core.apischema import FileIn, PageNumber, decode_files
-from sanxin.core.errors import NotFound
+from sanxin.core.errors import InvalidInput, NotFound
 from sanxin.core.models import Objection
 from sanxin.core.permissions import permission
 from sanxin.orgs.models import Org, Person
@@ -795,7 +795,7 @@ class DesignationIn(Schema):
     name: str = Field(max_length=60)
     place: str = Field(max_length=200)
     stands_for: str = Field("", max_length=300)
-    person_id: int
+    person_id: int | None = Field(None, description="在岗党员；不填则暂空缺，之后再确定")
     start_on: dt.date | None = None
 
 
@@ -823,8 +823,11 @@ def _designation_detail(request, designation_id: int) -> dict:
     }
 
 
-def _person(person_id: int) -> Person | None:
-    return Person.objects.filter(pk=person_id).first()
+def _person(person_id: int) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise InvalidInput("只能由本组织（含下级组织）的党员担任", field="person_id")
+    return person
 
 
 @router.get("/manage/designations", response=list[DesignationOut], summary="管辖范围内的示范岗与责任区")
@@ -839,7 +842,8 @@ def designations_manage(request, kind: str = "", ended: bool = False):
 def designation_create(request, payload: DesignationIn):
     d = services.designation_create(
         actor=request.auth, org=_org(payload.org_id), kind=payload.kind, name=payload.name, place=payload.place,
-        stands_for=payload.stands_for, person=_person(payload.person_id), start_on=payload.start_on,
+        stands_for=payload.stands_for, person=_person(payload.person_id) if payload.person_id else None,
+        start_on=payload.start_on,
     )  # fmt: skip
     return Status(201, _designation_detail(request, d.pk))
 

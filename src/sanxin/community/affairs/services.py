@@ -639,9 +639,10 @@ def designation_create(
     name: str,
     place: str,
     stands_for: str = "",
-    person: Person | None,
+    person: Person | None = None,
     start_on=None,
 ) -> Designation:
+    """A 示范岗 or 责任区 of ``org``, held by ``person`` from ``start_on`` (or vacant until assigned)."""
     _require_manager(actor, org)
     if kind not in DesignationKind.values:
         raise InvalidInput("请选择示范岗或责任区", field="kind")
@@ -650,7 +651,8 @@ def designation_create(
     stands_for = (stands_for or "").strip()
     if len(stands_for) > 300:
         raise InvalidInput("承诺与职责不能超过 300 字", field="stands_for")
-    person = _holder_check(org, person)
+    if person is not None:
+        person = _holder_check(org, person)
     start_on = _date(start_on, field="start_on", label="上岗日期", required=False) or timezone.localdate()
     if Designation.objects.filter(org=org, kind=kind, name=name, ended_on__isnull=True).exists():
         raise RuleViolation(f"本组织已有名为“{name}”的{DesignationKind(kind).label}", code="duplicate")
@@ -658,12 +660,13 @@ def designation_create(
         org=org, kind=kind, name=name, place=place, stands_for=stands_for,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )  # fmt: skip
-    Holding.objects.create(designation=d, person=person, start_on=start_on)
+    if person is not None:
+        Holding.objects.create(designation=d, person=person, start_on=start_on)
     audit.record(
         actor=actor, action="affairs_designation_create", obj=d,
-        after={"org": org.pk, "kind": kind, "person": person.pk, "start_on": start_on.isoformat()},
+        after={"org": org.pk, "kind": kind, "person": getattr(person, "pk", None), "start_on": start_on.isoformat()},
     )  # fmt: skip
-    if person.user_id:
+    if person is not None and person.user_id:
         notify.notify(
             recipient=person.user_id, kind="community", title=f"您被确定为{d.get_kind_display()}“{name}”的责任党员",
             url=f"/community/affairs/mine/{d.pk}/", key=f"community:affairs:holding:{d.pk}:{person.pk}",

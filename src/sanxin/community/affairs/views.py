@@ -441,6 +441,7 @@ def manage_consultation(request, consultation_id: int):
 
 
 def _person_in(org: Org, person_id) -> Person | None:
+    """The picked person if a member of ``org``'s subtree; else ``None`` (the service says 请选择党员)."""
     return selectors.candidates(org).filter(pk=_int(person_id)).first()
 
 
@@ -455,9 +456,12 @@ def manage_designations(request):
         }
         try:
             org = _org_in(request, data["org"])
+            person = _person_in(org, data["person"]) if data["person"] else None
+            if data["person"] and person is None:
+                raise InvalidInput("只能由本组织（含下级组织）的党员担任", field="person")
             d = services.designation_create(
                 actor=request.user, org=org, kind=data["kind"], name=data["name"], place=data["place"],
-                stands_for=data["stands_for"], person=_person_in(org, data["person"]),
+                stands_for=data["stands_for"], person=person,
                 start_on=data["start_on"] or None,
             )  # fmt: skip
         except ServiceError as exc:
@@ -477,7 +481,7 @@ def manage_designations(request):
         "ended": ended,
         "kinds": DesignationKind.choices,
         "orgs": orgs,
-        "people": selectors.candidates(orgs[0])[:500] if len(orgs) == 1 else _people_of(orgs),
+        "people": _people_in_scope(request),
         "data": data or {"start_on": timezone.localdate().isoformat()},
         "picked": _int(data.get("org")),
         "error": error,
@@ -488,11 +492,14 @@ def manage_designations(request):
     )
 
 
-def _people_of(orgs: list[Org]):
-    if not orgs:
-        return []
-    top = min(orgs, key=lambda o: o.depth)
-    return selectors.candidates(top)[:500]
+def _people_in_scope(request):
+    """The members of the orgs in the caller's scope, for the holder's list."""
+    orgs = request.scope.filter(Org.objects.all()).values("pk")
+    return (
+        Person.objects.filter(org__in=orgs, member__isnull=False)
+        .select_related("org")
+        .order_by("org__path", "name")[:500]
+    )
 
 
 @permission("community", "affairs", model=Designation, lookup="designation_id")
