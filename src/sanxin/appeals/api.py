@@ -49,7 +49,7 @@ AID_KINDS = Literal[tuple(AidKind.values)]  # type: ignore[valid-type]
 # --- schemas ------------------------------------------------------------------------------------------
 
 
-class CategoryOut(Schema):
+class AppealCategoryOut(Schema):
     code: str
     name: str
     delivered_by: str
@@ -69,7 +69,7 @@ class ClassifyOut(Schema):
     alternatives: list[dict]
 
 
-class StepOut(Schema):
+class AppealStepOut(Schema):
     action: str
     action_label: str = Field(validation_alias="get_action_display")
     at: dt.datetime
@@ -78,7 +78,7 @@ class StepOut(Schema):
     note: str
 
 
-class MineOut(Schema):
+class AppealMineOut(Schema):
     """What the worker sees of their own appeal."""
 
     id: int = Field(validation_alias="pk")
@@ -98,7 +98,7 @@ class MineOut(Schema):
     anonymous: bool
     skip_platform: bool
     merged_into: str | None = Field(None, validation_alias="merged_into.number")
-    steps: list[StepOut]
+    steps: list[AppealStepOut]
 
     @staticmethod
     def resolve_holder(obj):
@@ -158,7 +158,7 @@ class AppealOut(Schema):
 class AppealDetailOut(AppealOut):
     contact_name: str = Field("", description="诉求人（仅在需要联系时向承办人员显示）")
     contact_phone: str = ""
-    steps: list[StepOut]
+    steps: list[AppealStepOut]
 
     @staticmethod
     def resolve_contact_name(obj):
@@ -186,7 +186,7 @@ def _masked(name: str) -> str:
     return name[:1] + "*" * max(1, len(name) - 1) if name else ""
 
 
-class SubmitIn(Schema):
+class AppealSubmitIn(Schema):
     text: str = Field(description="遇到的问题（不超过 2000 字）")
     kind: KINDS = Field(description="诉求性质：help 求助、consult 咨询、complaint 投诉、suggestion 建议")
     urgent: bool = False
@@ -208,7 +208,7 @@ class SubmitIn(Schema):
     voice: FileIn | None = None
 
 
-class IntakeIn(SubmitIn):
+class IntakeIn(AppealSubmitIn):
     channel: Literal["liaison", "hotline", "station", "enterprise"] = "hotline"
     person_id: int | None = Field(None, description="诉求人（已登记人员）")
     contact_name: str = Field("", max_length=50)
@@ -216,7 +216,7 @@ class IntakeIn(SubmitIn):
     station_id: int | None = Field(None, description="受理驿站（驿站窗口登记时）")
 
 
-def _submit(request, payload: SubmitIn, **extra) -> Appeal:
+def _submit(request, payload: AppealSubmitIn, **extra) -> Appeal:
     about = None
     if payload.about_id is not None:
         about = Organization.objects.filter(pk=payload.about_id).first()
@@ -248,7 +248,7 @@ def _submit(request, payload: SubmitIn, **extra) -> Appeal:
 # --- reference and classification -------------------------------------------------------------------
 
 
-@router.get("/categories", response=list[CategoryOut], summary="诉求类别（点单式服务：每类由谁提供）")
+@router.get("/categories", response=list[AppealCategoryOut], summary="诉求类别（点单式服务：每类由谁提供）")
 @permission.reference()
 def categories(request):
     return list(Category.objects.all())
@@ -286,20 +286,20 @@ def _mine(request, appeal_id: int) -> Appeal:
     return appeal
 
 
-@router.post("/mine", response={201: MineOut}, summary="提交诉求（本人）")
+@router.post("/mine", response={201: AppealMineOut}, summary="提交诉求（本人）")
 @permission.own()
-def submit(request, payload: SubmitIn):
+def submit(request, payload: AppealSubmitIn):
     return Status(201, _submit(request, payload))
 
 
-@router.get("/mine", response=list[MineOut], summary="我的诉求")
+@router.get("/mine", response=list[AppealMineOut], summary="我的诉求")
 @permission.own()
 @paginate(PageNumber)
 def mine(request):
     return selectors.mine(request.auth).prefetch_related("steps")
 
 
-@router.get("/mine/{appeal_id}", response=MineOut, summary="我的诉求详情（办理过程与答复）")
+@router.get("/mine/{appeal_id}", response=AppealMineOut, summary="我的诉求详情（办理过程与答复）")
 @permission.own()
 def mine_detail(request, appeal_id: int):
     return _mine(request, appeal_id)
@@ -309,34 +309,36 @@ class TextIn(Schema):
     text: str
 
 
-class RateIn(Schema):
+class AppealRateIn(Schema):
     rating: RATINGS
     comment: str = Field("", max_length=500)
 
 
-class ReasonIn(Schema):
+class AppealReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-@router.post("/mine/{appeal_id}/answer", response=MineOut, summary="补充情况")
+@router.post("/mine/{appeal_id}/answer", response=AppealMineOut, summary="补充情况")
 @permission.own()
 def answer(request, appeal_id: int, payload: TextIn):
     return services.appeal_answer(actor=request.auth, appeal=_mine(request, appeal_id), text=payload.text)
 
 
 @router.post(
-    "/mine/{appeal_id}/rate", response=MineOut, summary="评价答复：满意、基本满意、不满意（不满意将重新办理）"
+    "/mine/{appeal_id}/rate",
+    response=AppealMineOut,
+    summary="评价答复：满意、基本满意、不满意（不满意将重新办理）",
 )
 @permission.own()
-def rate(request, appeal_id: int, payload: RateIn):
+def rate(request, appeal_id: int, payload: AppealRateIn):
     return services.appeal_rate(
         actor=request.auth, appeal=_mine(request, appeal_id), rating=payload.rating, comment=payload.comment
     )
 
 
-@router.post("/mine/{appeal_id}/withdraw", response=MineOut, summary="撤回诉求")
+@router.post("/mine/{appeal_id}/withdraw", response=AppealMineOut, summary="撤回诉求")
 @permission.own()
-def withdraw(request, appeal_id: int, payload: ReasonIn):
+def withdraw(request, appeal_id: int, payload: AppealReasonIn):
     return services.appeal_withdraw(
         actor=request.auth, appeal=_mine(request, appeal_id), reason=payload.reason
     )
@@ -526,7 +528,7 @@ class NoteIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class QuestionIn(Schema):
+class AppealQuestionIn(Schema):
     question: str = Field(max_length=500)
 
 
@@ -536,7 +538,7 @@ class TransferIn(Schema):
     reason: str = Field(max_length=500)
 
 
-class ReplyIn(Schema):
+class AppealReplyIn(Schema):
     reply: str
 
 
@@ -564,12 +566,12 @@ class ExtensionOut(Schema):
     decision_note: str
 
 
-class DecisionIn(Schema):
+class AppealDecisionIn(Schema):
     approve: bool
     note: str = Field("", max_length=500)
 
 
-class IdentityOut(Schema):
+class AppealIdentityOut(Schema):
     name: str
     phone: str
     user_id: int | None
@@ -588,7 +590,7 @@ def accept(request, appeal_id: int, payload: NoteIn):
 
 @router.post("/{appeal_id}/ask", response=AppealDetailOut, summary="请诉求人补充情况（办理时限暂停）")
 @permission("appeals", "handle", model=Appeal, lookup="appeal_id")
-def ask(request, appeal_id: int, payload: QuestionIn):
+def ask(request, appeal_id: int, payload: AppealQuestionIn):
     return _act(request, appeal_id, services.appeal_ask, question=payload.question)
 
 
@@ -607,13 +609,13 @@ def transfer(request, appeal_id: int, payload: TransferIn):
 
 @router.post("/{appeal_id}/escalate", response=AppealDetailOut, summary="上报上一层级")
 @permission("appeals", "handle", model=Appeal, lookup="appeal_id")
-def escalate(request, appeal_id: int, payload: ReasonIn):
+def escalate(request, appeal_id: int, payload: AppealReasonIn):
     return _act(request, appeal_id, services.appeal_escalate, reason=payload.reason)
 
 
 @router.post("/{appeal_id}/resolve", response=AppealDetailOut, summary="答复办结")
 @permission("appeals", "handle", model=Appeal, lookup="appeal_id")
-def resolve(request, appeal_id: int, payload: ReplyIn):
+def resolve(request, appeal_id: int, payload: AppealReplyIn):
     return _act(request, appeal_id, services.appeal_resolve, reply=payload.reply)
 
 
@@ -656,16 +658,18 @@ def extension_request(request, appeal_id: int, payload: ExtensionIn):
 
 @router.post("/extensions/{extension_id}/decide", response=ExtensionOut, summary="审核延期申请")
 @permission("appeals", "supervise", model=Extension, lookup="extension_id")
-def extension_decide(request, extension_id: int, payload: DecisionIn):
+def extension_decide(request, extension_id: int, payload: AppealDecisionIn):
     ext = request.scope.get(Extension, pk=extension_id)
     return services.extension_decide(
         actor=request.auth, extension=ext, approve=payload.approve, note=payload.note
     )
 
 
-@router.post("/{appeal_id}/reveal", response=IdentityOut, summary="查看匿名诉求人身份（须写明理由，留痕）")
+@router.post(
+    "/{appeal_id}/reveal", response=AppealIdentityOut, summary="查看匿名诉求人身份（须写明理由，留痕）"
+)
 @permission("appeals", "reveal", model=Appeal, lookup="appeal_id")
-def reveal(request, appeal_id: int, payload: ReasonIn):
+def reveal(request, appeal_id: int, payload: AppealReasonIn):
     return services.appeal_reveal(
         actor=request.auth, appeal=_appeal(request, appeal_id), reason=payload.reason
     )
@@ -682,7 +686,7 @@ class HolderOut(Schema):
     supervised: int
 
 
-class BoardOut(Schema):
+class AppealBoardOut(Schema):
     open: int
     overdue: int
     supervised: int
@@ -693,11 +697,11 @@ class BoardOut(Schema):
     extensions: list[ExtensionOut]
 
 
-@router.get("/board", response=BoardOut, summary="督办看板：超时、督办、各承办单位、待审核延期")
+@router.get("/board", response=AppealBoardOut, summary="督办看板：超时、督办、各承办单位、待审核延期")
 @permission("appeals", "supervise")
 def board(request):
     b = selectors.board(request.scope, now=timezone.now())
-    return BoardOut(
+    return AppealBoardOut(
         open=b.open,
         overdue=b.overdue,
         supervised=b.supervised,
@@ -831,7 +835,7 @@ def hardship_close(request, hardship_id: int, payload: NoteIn):
     return _hardship(request, hardship_id)
 
 
-class ItemIn(Schema):
+class CoordinationItemIn(Schema):
     appeal_id: int
     decision: str = Field(max_length=1000)
 
@@ -843,10 +847,10 @@ class CoordinationIn(Schema):
     place: str = Field("", max_length=200)
     attendees: str = Field("", max_length=2000)
     summary: str = Field("", max_length=10000)
-    items: list[ItemIn] = Field(description="协调的诉求和议定事项")
+    items: list[CoordinationItemIn] = Field(description="协调的诉求和议定事项")
 
 
-class ItemOut(Schema):
+class CoordinationItemOut(Schema):
     appeal_id: int
     number: str = Field(validation_alias="appeal.number")
     decision: str
@@ -861,7 +865,7 @@ class CoordinationOut(Schema):
     place: str
     attendees: str
     summary: str
-    items: list[ItemOut]
+    items: list[CoordinationItemOut]
 
     @staticmethod
     def resolve_items(obj):

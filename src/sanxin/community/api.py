@@ -28,7 +28,7 @@ CATEGORIES = Literal[tuple(SuggestionCategory.values)]  # type: ignore[valid-typ
 # --- schemas ------------------------------------------------------------------------------------------
 
 
-class BoardOut(Schema):
+class ForumBoardOut(Schema):
     id: int = Field(validation_alias="pk")
     org_id: int
     org_name: str = Field(validation_alias="org.name")
@@ -58,7 +58,7 @@ class ThreadOut(Schema):
         return obj.get_status_display()
 
 
-class PostOut(Schema):
+class ForumPostOut(Schema):
     id: int
     author: str
     mine: bool = False
@@ -103,7 +103,7 @@ class ThreadDetailOut(Schema):
     replies: int
     created_at: dt.datetime
     last_post_at: dt.datetime
-    posts: list[PostOut] = []
+    posts: list[ForumPostOut] = []
     moderator: bool = False
 
 
@@ -113,7 +113,7 @@ class ThreadIn(Schema):
     images: list[FileIn] = Field(default_factory=list, max_length=9)
 
 
-class ReplyIn(Schema):
+class LetterReplyIn(Schema):
     body: str = Field(max_length=5000)
     images: list[FileIn] = Field(default_factory=list, max_length=9)
 
@@ -128,11 +128,11 @@ class LikeOut(Schema):
     liked: bool
 
 
-class ReasonIn(Schema):
+class CommunityReasonIn(Schema):
     reason: str = Field(max_length=200)
 
 
-class ModerateIn(Schema):
+class PostModerateIn(Schema):
     action: Literal["publish", "hide", "dismiss"]
     reason: str = Field("", max_length=200, description="隐藏时必填")
 
@@ -184,7 +184,7 @@ class WordsIn(Schema):
 # --- forum: members -------------------------------------------------------------------------------------
 
 
-@router.get("/boards", response=list[BoardOut], summary="我能看到的论坛版块")
+@router.get("/boards", response=list[ForumBoardOut], summary="我能看到的论坛版块")
 @permission.own()
 def boards(request):
     return list(selectors.boards_for(request.auth).order_by("org__path", "pk"))
@@ -248,9 +248,9 @@ def thread(request, thread_id: int):
     return _thread_detail(request.auth, thread_id)
 
 
-@router.post("/threads/{thread_id}/posts", response={201: PostOut}, summary="回复主题帖")
+@router.post("/threads/{thread_id}/posts", response={201: ForumPostOut}, summary="回复主题帖")
 @permission.own()
-def reply(request, thread_id: int, payload: ReplyIn):
+def reply(request, thread_id: int, payload: LetterReplyIn):
     thread = selectors.thread_get(request.auth, thread_id)
     post = services.reply_create(
         actor=request.auth,
@@ -272,7 +272,7 @@ def like(request, post_id: int, payload: LikeIn):
 
 @router.post("/posts/{post_id}/report", response={201: dict}, summary="举报帖子")
 @permission.own()
-def report(request, post_id: int, payload: ReasonIn):
+def report(request, post_id: int, payload: CommunityReasonIn):
     services.post_report(
         actor=request.auth, post=selectors.post_get(request.auth, post_id), reason=payload.reason
     )
@@ -307,9 +307,11 @@ def moderation(request):
     }
 
 
-@router.post("/posts/{post_id}/moderate", response=PostOut, summary="审核通过、隐藏（须写原因）或驳回举报")
+@router.post(
+    "/posts/{post_id}/moderate", response=ForumPostOut, summary="审核通过、隐藏（须写原因）或驳回举报"
+)
 @permission("community", "moderate", model=Post, lookup="post_id")
-def moderate(request, post_id: int, payload: ModerateIn):
+def moderate(request, post_id: int, payload: PostModerateIn):
     post = request.scope.get(Post, pk=post_id)
     post = services.post_moderate(actor=request.auth, post=post, action=payload.action, reason=payload.reason)
     return _post_out(post, request.auth)
@@ -324,7 +326,7 @@ def thread_set(request, thread_id: int, payload: ThreadSetIn):
     )
 
 
-@router.post("/boards", response={201: BoardOut}, summary="开设论坛版块（版主）")
+@router.post("/boards", response={201: ForumBoardOut}, summary="开设论坛版块（版主）")
 @permission("community", "moderate")
 def board_new(request, payload: BoardIn):
     org = request.scope.get(Org, pk=payload.org_id)
@@ -431,7 +433,7 @@ class BodyIn(Schema):
     body: str = Field(max_length=5000)
 
 
-class IdentityOut(Schema):
+class LetterIdentityOut(Schema):
     name: str
     user_id: int | None
     person_id: int | None
@@ -514,17 +516,17 @@ def inbox_close(request, letter_id: int):
     return _letter_out(letter, for_author=False)
 
 
-class RevealIn(Schema):
+class LetterRevealIn(Schema):
     reason: str = Field(max_length=500)
 
 
 @router.post(
     "/mailbox/letters/{letter_id}/reveal",
-    response=IdentityOut,
+    response=LetterIdentityOut,
     summary="查看匿名来信人身份（安全管理员，须写明理由，留痕）",
 )
 @permission("community", "reveal", model=Letter, lookup="letter_id")
-def letter_reveal(request, letter_id: int, payload: RevealIn):
+def letter_reveal(request, letter_id: int, payload: LetterRevealIn):
     letter = request.scope.get(Letter, pk=letter_id)
     return services.letter_reveal(actor=request.auth, letter=letter, reason=payload.reason)
 
@@ -549,7 +551,7 @@ def oversight(request):
 # --- suggestions ----------------------------------------------------------------------------------------
 
 
-class StepOut(Schema):
+class SuggestionStepOut(Schema):
     action: str
     action_label: str
     org_name: str
@@ -610,7 +612,7 @@ class SuggestionDetailOut(Schema):
     answer: str
     answered_at: dt.datetime | None
     created_at: dt.datetime
-    steps: list[StepOut] = []
+    steps: list[SuggestionStepOut] = []
 
 
 def _suggestion_detail(s: Suggestion, user) -> dict:
@@ -706,7 +708,7 @@ def suggestions_manage(request, status: str = ""):
     return selectors.suggestions_to_handle(request.scope, status=status)
 
 
-class DecideIn(Schema):
+class SuggestionDecideIn(Schema):
     action: Literal["answer", "adopt", "reject"]
     text: str = Field(max_length=3000, description="答复内容、采纳说明或不予采纳的理由")
 
@@ -722,7 +724,7 @@ class ForwardIn(Schema):
     summary="答复、采纳或不予采纳（写明理由）",
 )
 @permission("community", "suggest", model=Suggestion, lookup="suggestion_id")
-def suggestion_decide(request, suggestion_id: int, payload: DecideIn):
+def suggestion_decide(request, suggestion_id: int, payload: SuggestionDecideIn):
     s = request.scope.get(Suggestion, pk=suggestion_id)
     s = services.suggestion_decide(actor=request.auth, suggestion=s, action=payload.action, text=payload.text)
     return _suggestion_detail(request.scope.get(Suggestion, pk=s.pk), request.auth)

@@ -317,7 +317,7 @@ class LessonPatch(Schema):
     answer: int | None = Field(None, ge=0, le=5)
 
 
-class ReviewIn(Schema):
+class CourseReviewIn(Schema):
     approve: bool
     note: str = Field("", max_length=300, description="审核意见；退回时必填")
 
@@ -411,7 +411,7 @@ def manage_submit(request, course_id: int):
 
 @router.post("/manage/courses/{course_id}/review", response=CourseAdminOut, summary="审核：发布或退回")
 @permission("learning", "publish", model=Course, lookup="course_id")
-def manage_review(request, course_id: int, payload: ReviewIn):
+def manage_review(request, course_id: int, payload: CourseReviewIn):
     return services.course_review(
         actor=request.auth, course=_course(request, course_id), approve=payload.approve, note=payload.note
     )

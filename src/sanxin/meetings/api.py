@@ -436,7 +436,7 @@ def rule_set(request, payload: RuleIn):
     return Status(201, services.rule_set(actor=request.auth, **payload.dict()))
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     title: str = Field(max_length=200)
     votes_for: int | None = Field(None, ge=0)
     votes_against: int | None = Field(None, ge=0)
@@ -445,7 +445,7 @@ class DecisionIn(Schema):
 
 class MinutesIn(Schema):
     content: str = Field(max_length=50000)
-    decisions: list[DecisionIn] | None = None
+    decisions: list[MeetingDecisionIn] | None = None
 
 
 # --- the member's own ------------------------------------------------------------------------------------
@@ -492,13 +492,13 @@ def my_checkin(request, meeting_id: int, payload: CheckinIn):
     )
 
 
-class ReasonIn(Schema):
+class MeetingReasonIn(Schema):
     reason: str = Field(max_length=200)
 
 
 @router.post("/mine/{meeting_id}/leave", response=AttendanceOut, summary="请假")
 @permission.own()
-def my_leave(request, meeting_id: int, payload: ReasonIn):
+def my_leave(request, meeting_id: int, payload: MeetingReasonIn):
     return services.leave_request(
         actor=request.auth, meeting=_mine(request, meeting_id), reason=payload.reason
     )
@@ -610,7 +610,7 @@ def meeting_invite(request, meeting_id: int, payload: InviteIn):
 
 @router.post("/{meeting_id}/cancel", response=MeetingOut, summary="取消会议")
 @permission("meetings", "change", model=Meeting, lookup="meeting_id")
-def meeting_cancel(request, meeting_id: int, payload: ReasonIn):
+def meeting_cancel(request, meeting_id: int, payload: MeetingReasonIn):
     return services.meeting_cancel(
         actor=request.auth, meeting=_meeting(request, meeting_id, "change"), reason=payload.reason
     )

@@ -154,7 +154,7 @@ class BulkMobileOutIn(Schema):
     expected_return: dt.date | None = None
 
 
-class BulkOut(Schema):
+class MembersBulkOut(Schema):
     count: int
 
 
@@ -166,7 +166,7 @@ def _selected(request, ids: list[int]) -> list[Member]:
     return members
 
 
-@router.post("/bulk/move", response=BulkOut, summary="批量调整组织关系（全部通过才生效）")
+@router.post("/bulk/move", response=MembersBulkOut, summary="批量调整组织关系（全部通过才生效）")
 @permission("people", "change")
 def members_move_bulk(request, payload: BulkMoveIn):
     members = _selected(request, payload.member_ids)
@@ -180,7 +180,7 @@ def members_move_bulk(request, payload: BulkMoveIn):
     return {"count": len(done)}
 
 
-@router.post("/bulk/mobile-out", response=BulkOut, summary="批量登记外出（全部通过才生效）")
+@router.post("/bulk/mobile-out", response=MembersBulkOut, summary="批量登记外出（全部通过才生效）")
 @permission("people", "change")
 def members_mobile_out_bulk(request, payload: BulkMobileOutIn):
     members = _selected(request, payload.member_ids)
@@ -339,13 +339,13 @@ def member_mobility(request, member_id: int, payload: MobilityIn):
     return Status(201, mobility)
 
 
-class EndIn(Schema):
+class MemberEndIn(Schema):
     on: dt.date
 
 
 @router.post("/mobilities/{mobility_id}/end", response=MobilityOut, summary="登记返回或结束挂靠")
 @permission("people", "change", model=Mobility, lookup="mobility_id")
-def mobility_end(request, mobility_id: int, payload: EndIn):
+def mobility_end(request, mobility_id: int, payload: MemberEndIn):
     mobility = request.scope.get(Mobility, pk=mobility_id)
     return services.mobility_end(actor=request.auth, mobility=mobility, on=payload.on)
 

@@ -266,7 +266,7 @@ __all__ = ["OrgStatus", "router"]
 # --- posts and people --------------------------------------------------------------------------------
 
 
-class PostOut(Schema):
+class OrgPostOut(Schema):
     id: int
     org_id: int
     person_id: int
@@ -277,7 +277,7 @@ class PostOut(Schema):
     end_on: dt.date | None
 
 
-@router.get("/{org_id}/posts", response=list[PostOut], summary="班子成员与职务")
+@router.get("/{org_id}/posts", response=list[OrgPostOut], summary="班子成员与职务")
 @permission("orgs", "view", model=Org, lookup="org_id")
 def org_posts(request, org_id: int, current: bool = False):
     return list(selectors.posts(selectors.org_get(request.scope, org_id), current_only=current)[:500])
@@ -290,7 +290,7 @@ class PostIn(Schema):
     note: str = Field("", max_length=200)
 
 
-@router.post("/{org_id}/posts", response={201: PostOut}, summary="任命职务")
+@router.post("/{org_id}/posts", response={201: OrgPostOut}, summary="任命职务")
 @permission("orgs", "change", model=Org, lookup="org_id")
 def post_assign(request, org_id: int, payload: PostIn):
     org = selectors.org_get(request.scope, org_id)
@@ -313,7 +313,7 @@ class PostEndIn(Schema):
     note: str = Field("", max_length=200)
 
 
-@router.post("/posts/{post_id}/end", response=PostOut, summary="办理离任")
+@router.post("/posts/{post_id}/end", response=OrgPostOut, summary="办理离任")
 @permission("orgs", "change", model=Post, lookup="post_id")
 def post_end(request, post_id: int, payload: PostEndIn):
     post = request.scope.get(Post.objects.select_related("person", "org"), pk=post_id)
@@ -399,7 +399,7 @@ def people_search(request, payload: IdentifierSearchIn):
     )
 
 
-class RevealIn(Schema):
+class PersonRevealIn(Schema):
     field: Literal["resident_id", "phone"]
     reason: str = Field(min_length=4, max_length=200, description="查看原因（记入审计日志）")
 
@@ -411,7 +411,7 @@ class RevealOut(Schema):
 
 @people_router.post("/{person_id}/reveal", response=RevealOut, summary="查看证件号码原文（留痕）")
 @permission("people", "reveal", model=Person, lookup="person_id")
-def person_reveal(request, person_id: int, payload: RevealIn):
+def person_reveal(request, person_id: int, payload: PersonRevealIn):
     person = request.scope.get(Person.objects.select_related("org"), pk=person_id)
     value = services.person_reveal(
         actor=request.auth, person=person, field=payload.field, reason=payload.reason

@@ -28,7 +28,7 @@ CATEGORIES = Literal[tuple(Category.values)]  # type: ignore[valid-type]
 # --- schemas --------------------------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
+class CatalogueItemOut(Schema):
     id: int = Field(validation_alias="pk")
     code: str
     name: str
@@ -52,29 +52,29 @@ class CatalogueOut(Schema):
     title: str
     start_on: dt.date
     end_on: dt.date | None
-    items: list[ItemOut]
+    items: list[CatalogueItemOut]
 
     @staticmethod
     def resolve_items(obj):
         return list(obj.items.all())
 
 
-class CategoryOut(Schema):
+class PointsCategoryOut(Schema):
     code: str
     label: str
     points: int
 
 
-class SummaryOut(Schema):
+class PointsSummaryOut(Schema):
     earned: int = Field(description="累计获得积分（排名、评优使用；兑换不减少）")
     spendable: int = Field(description="可用积分（可兑换服务）")
     basic: int
     pioneer: int
     year_earned: int
-    by_category: list[CategoryOut]
+    by_category: list[PointsCategoryOut]
 
 
-class EntryOut(Schema):
+class PointsEntryOut(Schema):
     id: int = Field(validation_alias="pk")
     member_id: int
     on: dt.date
@@ -94,7 +94,7 @@ class EntryOut(Schema):
     created_at: dt.datetime
 
 
-class StepOut(Schema):
+class ClaimStepOut(Schema):
     action: str
     action_label: str = Field(validation_alias="get_action_display")
     at: dt.datetime
@@ -108,7 +108,7 @@ class ClaimOut(Schema):
     branch_id: int
     branch_name: str = Field(validation_alias="branch.name")
     committee_id: int
-    item: ItemOut
+    item: CatalogueItemOut
     deed_on: dt.date
     description: str
     record_ref: str
@@ -120,7 +120,7 @@ class ClaimOut(Schema):
     notice_id: int | None
     notice_ends_on: dt.date | None = Field(None, validation_alias="notice.ends_on")
     evidence_ids: list[str]
-    steps: list[StepOut]
+    steps: list[ClaimStepOut]
 
     @staticmethod
     def resolve_evidence_ids(obj):
@@ -191,7 +191,7 @@ def _me(request):
 # --- a member's own ------------------------------------------------------------------------------------
 
 
-@router.get("/mine", response=SummaryOut, summary="我的积分：累计、可用、分类")
+@router.get("/mine", response=PointsSummaryOut, summary="我的积分：累计、可用、分类")
 @permission.own()
 def my_summary(request):
     s = selectors.summary(_me(request))
@@ -205,7 +205,7 @@ def my_summary(request):
     }
 
 
-@router.get("/mine/entries", response=list[EntryOut], summary="我的积分明细（每一分的来由）")
+@router.get("/mine/entries", response=list[PointsEntryOut], summary="我的积分明细（每一分的来由）")
 @paginate(PageNumber)
 @permission.own()
 def my_entries(request):
@@ -330,20 +330,20 @@ def notice_board(request):
     )
 
 
-class ObjectionIn(Schema):
+class PointsObjectionIn(Schema):
     reason: str = Field(max_length=1000)
     anonymous: bool = False
 
 
-class ObjectionOut(Schema):
+class PointsObjectionOut(Schema):
     id: int = Field(validation_alias="pk")
     status: str
     created_at: dt.datetime
 
 
-@router.post("/notices/{claim_id}/objections", response={201: ObjectionOut}, summary="对公示提出异议")
+@router.post("/notices/{claim_id}/objections", response={201: PointsObjectionOut}, summary="对公示提出异议")
 @permission.own()
-def claim_object(request, claim_id: int, payload: ObjectionIn):
+def claim_object(request, claim_id: int, payload: PointsObjectionIn):
     claim = (
         selectors.notice_board(request.auth, scope_for(request.auth, "points", "view"))
         .filter(pk=claim_id)
@@ -412,14 +412,14 @@ def claim_detail(request, claim_id: int):
     return _claim(request, claim_id)
 
 
-class ReviewIn(Schema):
+class ClaimReviewIn(Schema):
     decision: Literal["approve", "return", "reject"]
     reason: str = Field("", max_length=300)
 
 
 @router.post("/claims/{claim_id}/review", response=ClaimOut, summary="党支部审核：通过、退回补充、不予通过")
 @permission("points", "review", model=Claim, lookup="claim_id")
-def claim_review(request, claim_id: int, payload: ReviewIn):
+def claim_review(request, claim_id: int, payload: ClaimReviewIn):
     return services.claim_review(
         actor=request.auth, claim=_claim(request, claim_id), decision=payload.decision, reason=payload.reason
     )
@@ -430,7 +430,7 @@ class BulkIn(Schema):
     reason: str = Field("", max_length=300)
 
 
-class BulkOut(Schema):
+class PointsBulkOut(Schema):
     done: list[int]
     refused: dict[str, str] = Field(description="申报编号 → 未办理的原因")
 
@@ -445,7 +445,7 @@ def _bulk_result(ids, results) -> dict:
     return {"done": done, "refused": refused}
 
 
-@router.post("/bulk/review", response=BulkOut, summary="党支部批量审核通过")
+@router.post("/bulk/review", response=PointsBulkOut, summary="党支部批量审核通过")
 @permission("points", "review")
 def claims_review_bulk(request, payload: BulkIn):
     claims = _all_found(list(request.scope.filter(Claim.objects.filter(pk__in=payload.claim_ids))), payload)
@@ -480,7 +480,7 @@ def claim_confirm(request, claim_id: int, payload: ConfirmIn):
     return _claims(Claim.objects.select_related("member__person", "item", "branch")).get(pk=claim.pk)
 
 
-@router.post("/bulk/confirm", response=BulkOut, summary="党委批量认定")
+@router.post("/bulk/confirm", response=PointsBulkOut, summary="党委批量认定")
 @permission("points", "confirm")
 def claims_confirm_bulk(request, payload: BulkIn):
     claims = [
@@ -519,7 +519,7 @@ class LedgerQuery(Schema):
     end: dt.date | None = Field(None, description="日期止（不含）")
 
 
-@router.get("/entries", response=list[EntryOut], summary="积分台账")
+@router.get("/entries", response=list[PointsEntryOut], summary="积分台账")
 @paginate(PageNumber)
 @permission("points", "view")
 def entry_list(request, filters: Query[LedgerQuery]):
@@ -533,13 +533,13 @@ def entry_list(request, filters: Query[LedgerQuery]):
     )
 
 
-class ReverseIn(Schema):
+class EntryReverseIn(Schema):
     reason: str = Field(max_length=200)
 
 
-@router.post("/entries/{entry_id}/reverse", response={201: EntryOut}, summary="冲正一条加分或扣分记录")
+@router.post("/entries/{entry_id}/reverse", response={201: PointsEntryOut}, summary="冲正一条加分或扣分记录")
 @permission("points", "confirm", model=Entry, lookup="entry_id")
-def entry_reverse(request, entry_id: int, payload: ReverseIn):
+def entry_reverse(request, entry_id: int, payload: EntryReverseIn):
     entry = Entry.objects.select_related("committee").filter(pk=entry_id).first()
     if entry is None or not request.scope.contains(entry.committee):
         raise NotFound()
@@ -566,14 +566,14 @@ class RankingRowOut(Schema):
     categories: list[int] = Field(description="按 党的生活、学习培训、志愿服务、基层治理、工作好评 的顺序")
 
 
-class RankingOut(Schema):
+class PointsRankingOut(Schema):
     label: str
     start: dt.date
     end: dt.date
     rows: list[RankingRowOut]
 
 
-@router.get("/ranking", response=RankingOut, summary="积分排名（月度、年度，可按类别）")
+@router.get("/ranking", response=PointsRankingOut, summary="积分排名（月度、年度，可按类别）")
 @permission("points", "view")
 def ranking(request, filters: Query[RankingQuery]):
     org = request.scope.get(Org, pk=filters.org_id)
@@ -605,7 +605,7 @@ class AutoRuleIn(Schema):
     date_key: str = Field("on", max_length=30)
 
 
-class ItemIn(Schema):
+class CatalogueItemIn(Schema):
     code: str = Field(max_length=12)
     name: str = Field(max_length=100)
     category: CATEGORIES
@@ -624,7 +624,7 @@ class CatalogueIn(Schema):
     title: str = Field(max_length=100)
     start_on: dt.date
     note: str = Field("", max_length=2000)
-    items: list[ItemIn] = Field(min_length=1, max_length=200)
+    items: list[CatalogueItemIn] = Field(min_length=1, max_length=200)
 
 
 @router.post("/catalogues", response={201: CatalogueOut}, summary="发布积分细则新版本（自施行日起适用）")
@@ -725,17 +725,17 @@ def offer_update(request, offer_id: int, payload: OfferPatch):
 # --- a partner's redemption -------------------------------------------------------------------------
 
 
-class CodeIn(Schema):
+class PointsCodeIn(Schema):
     code: str = Field(max_length=40, description="兑换码（扫码或手工输入）")
 
 
 @router.post("/vouchers/lookup", response=PartnerVoucherOut, summary="查询兑换券（合作方）")
 @permission("points", "redeem")
-def voucher_lookup(request, payload: CodeIn):
+def voucher_lookup(request, payload: PointsCodeIn):
     return services.voucher_find(actor=request.auth, code=payload.code)
 
 
 @router.post("/vouchers/redeem", response=PartnerVoucherOut, summary="核销兑换券（合作方，一次有效）")
 @permission("points", "redeem")
-def voucher_redeem(request, payload: CodeIn):
+def voucher_redeem(request, payload: PointsCodeIn):
     return services.voucher_redeem(actor=request.auth, code=payload.code)

@@ -248,7 +248,7 @@ class VisitIn(Schema):
     next_step: str = Field("", max_length=2000)
 
 
-class VisitOut(Schema):
+class RegistryVisitOut(Schema):
     id: int
     date: dt.date
     kind: str
@@ -257,7 +257,7 @@ class VisitOut(Schema):
     visitor_name: str
 
 
-@router.post("/organizations/{org_id}/visits", response={201: VisitOut}, summary="记录走访")
+@router.post("/organizations/{org_id}/visits", response={201: RegistryVisitOut}, summary="记录走访")
 @permission("registry", "visit", model=Organization, lookup="org_id")
 def visit_log(request, org_id: int, payload: VisitIn):
     org = request.scope.get(Organization, pk=org_id)

@@ -293,7 +293,7 @@ class CheckInIn(Schema):
     used: list[str] = Field(default_factory=list, description="使用的设施")
 
 
-class VisitOut(Schema):
+class StationVisitOut(Schema):
     id: int = Field(validation_alias="pk")
     station_id: int
     at: dt.datetime
@@ -306,7 +306,7 @@ class VisitOut(Schema):
         return _codes(obj.used)
 
 
-@router.post("/{station_id}/checkin", response={201: VisitOut}, summary="到站签到（扫码或定位）")
+@router.post("/{station_id}/checkin", response={201: StationVisitOut}, summary="到站签到（扫码或定位）")
 @permission.own()
 def check_in(request, station_id: int, payload: CheckInIn):
     station = _public_station(station_id)
@@ -322,7 +322,7 @@ def check_in(request, station_id: int, payload: CheckInIn):
     return Status(201, visit)
 
 
-class ReviewIn(Schema):
+class StationReviewIn(Schema):
     stars: int = Field(ge=1, le=5)
     comment: str = Field("", max_length=500)
 
@@ -336,13 +336,13 @@ class ReviewOut(Schema):
     status: str
 
 
-class ModerateIn(Schema):
+class StationModerateIn(Schema):
     publish: bool
 
 
 @router.post("/{station_id}/reviews", response={201: ReviewOut}, summary="评价站点（到站签到后，审核后公开）")
 @permission.own()
-def review_submit(request, station_id: int, payload: ReviewIn):
+def review_submit(request, station_id: int, payload: StationReviewIn):
     station = _public_station(station_id)
     review = services.review_submit(
         actor=request.auth, station=station, stars=payload.stars, comment=payload.comment
@@ -359,7 +359,7 @@ def reviews_pending(request):
 
 @router.post("/reviews/{review_id}/moderate", response=ReviewOut, summary="审核站点评价（公开或不公开）")
 @permission("stations", "change", model=Review, lookup="review_id")
-def review_moderate(request, review_id: int, payload: ModerateIn):
+def review_moderate(request, review_id: int, payload: StationModerateIn):
     review = request.scope.get(Review.objects.select_related("station__org"), pk=review_id)
     return services.review_moderate(actor=request.auth, review=review, publish=payload.publish)
 

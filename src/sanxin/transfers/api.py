@@ -22,13 +22,13 @@ from .models import Kind, State, Transfer
 router = Router(tags=["组织关系转接"])
 
 
-class LetterOut(Schema):
+class TransferLetterOut(Schema):
     number: str
     issued_on: dt.date
     valid_until: dt.date
 
 
-class StepOut(Schema):
+class TransferStepOut(Schema):
     action: str
     label: str
     org_id: int | None
@@ -58,7 +58,7 @@ class TransferOut(Schema):
     applied_on: dt.date
     decided_on: dt.date | None
     outcome_note: str
-    letter: LetterOut | None = None
+    letter: TransferLetterOut | None = None
 
     @staticmethod
     def resolve_letter(obj):
@@ -73,7 +73,7 @@ def _has_letter(obj) -> bool:
 
 
 class TransferDetailOut(TransferOut):
-    steps: list[StepOut]
+    steps: list[TransferStepOut]
 
     @staticmethod
     def resolve_steps(obj):
@@ -198,7 +198,7 @@ def my_apply(request, payload: MyApplyIn):
     return Status(201, transfer)
 
 
-class ReasonIn(Schema):
+class TransferReasonIn(Schema):
     reason: str = Field(max_length=200)
     on: dt.date | None = None
 
@@ -218,7 +218,7 @@ def my_report(request, transfer_id: int, payload: OnIn):
 
 @router.post("/mine/{transfer_id}/cancel", response=TransferDetailOut, summary="本人撤销申请")
 @permission.own()
-def my_cancel(request, transfer_id: int, payload: ReasonIn):
+def my_cancel(request, transfer_id: int, payload: TransferReasonIn):
     return services.transfer_cancel(
         actor=request.auth, transfer=_own(request, transfer_id), reason=payload.reason, on=payload.on
     )
@@ -257,7 +257,7 @@ def transfer_approve(request, transfer_id: int, payload: ApproveIn):
 
 @router.post("/{transfer_id}/reject", response=TransferDetailOut, summary="不予批准（转出组织或上级）")
 @permission("transfers", "approve", model=Transfer, lookup="transfer_id")
-def transfer_reject(request, transfer_id: int, payload: ReasonIn):
+def transfer_reject(request, transfer_id: int, payload: TransferReasonIn):
     return services.transfer_reject(
         actor=request.auth, transfer=_transfer(request, transfer_id), reason=payload.reason, on=payload.on
     )
@@ -273,7 +273,7 @@ def transfer_escalation_approve(request, transfer_id: int, payload: OnIn):
 
 @router.post("/{transfer_id}/escalation/reject", response=TransferDetailOut, summary="上级党组织不予批准")
 @permission("transfers", "escalate", model=Transfer, lookup="transfer_id")
-def transfer_escalation_reject(request, transfer_id: int, payload: ReasonIn):
+def transfer_escalation_reject(request, transfer_id: int, payload: TransferReasonIn):
     return services.transfer_reject(
         actor=request.auth,
         transfer=_transfer(request, transfer_id),
@@ -293,7 +293,7 @@ def transfer_accept(request, transfer_id: int, payload: OnIn):
 
 @router.post("/{transfer_id}/return", response=TransferDetailOut, summary="退回")
 @permission("transfers", "accept", model=Transfer, lookup="transfer_id")
-def transfer_return(request, transfer_id: int, payload: ReasonIn):
+def transfer_return(request, transfer_id: int, payload: TransferReasonIn):
     return services.transfer_return(
         actor=request.auth, transfer=_transfer(request, transfer_id), reason=payload.reason, on=payload.on
     )
@@ -309,7 +309,7 @@ def transfer_report(request, transfer_id: int, payload: OnIn):
 
 @router.post("/{transfer_id}/cancel", response=TransferDetailOut, summary="撤销申请")
 @permission("transfers", "apply", model=Transfer, lookup="transfer_id")
-def transfer_cancel(request, transfer_id: int, payload: ReasonIn):
+def transfer_cancel(request, transfer_id: int, payload: TransferReasonIn):
     return services.transfer_cancel(
         actor=request.auth, transfer=_transfer(request, transfer_id), reason=payload.reason, on=payload.on
     )

@@ -134,7 +134,7 @@ def result_out(attempt: Attempt) -> ResultOut:
     )
 
 
-class SubmitIn(Schema):
+class AttemptSubmitIn(Schema):
     answers: dict[int, list[str] | str | bool | None] = Field(
         description='题目编号 → 答案：选择题为字母列表（如 ["A","C"]），判断题为“对”/“错”，填空题为文字'
     )
@@ -206,7 +206,7 @@ def attempt_detail(request, attempt_id: int):
 
 @router.post("/attempts/{attempt_id}/submit", response=ResultOut, summary="交卷（服务器评分）")
 @permission.own()
-def attempt_submit(request, attempt_id: int, payload: SubmitIn):
+def attempt_submit(request, attempt_id: int, payload: AttemptSubmitIn):
     attempt = selectors.learner_attempt(request.auth, attempt_id)
     done = services.attempt_submit(actor=request.auth, attempt=attempt, answers=payload.answers)
     return result_out(done)
@@ -307,7 +307,7 @@ def lesson_quiz_start(request, lesson_id: int):
     return Status(201, attempt_out(services.quiz_start(actor=request.auth, quiz=quiz)))
 
 
-class CertificateOut(Schema):
+class QuizCertificateOut(Schema):
     id: int = Field(validation_alias="pk")
     number: str
     kind: str
@@ -321,13 +321,13 @@ class CertificateOut(Schema):
     issued_at: dt.datetime
 
 
-@router.get("/mine/certificates", response=list[CertificateOut], summary="我的竞赛证书")
+@router.get("/mine/certificates", response=list[QuizCertificateOut], summary="我的竞赛证书")
 @permission.own()
 def my_certificates(request):
     return list(selectors.my_certificates(learning_selectors.member_of(request.auth)))
 
 
-class VerifyOut(Schema):
+class CertificateVerifyOut(Schema):
     number: str
     kind_label: str
     honour: str
@@ -338,11 +338,11 @@ class VerifyOut(Schema):
     issued_on: dt.date
 
 
-@router.get("/verify/{token}", response=VerifyOut, summary="核验竞赛证书（公开）")
+@router.get("/verify/{token}", response=CertificateVerifyOut, summary="核验竞赛证书（公开）")
 @permission.public()
 def verify(request, token: str):
     cert = selectors.certificate_by_token(token)
-    return VerifyOut(
+    return CertificateVerifyOut(
         number=cert.number,
         kind_label=cert.get_kind_display(),
         honour=cert.honour,
@@ -394,7 +394,7 @@ class QuestionOut(Schema):
     active: bool
 
 
-class QuestionIn(Schema):
+class QuizQuestionIn(Schema):
     kind: KINDS
     stem: str = Field(min_length=1, max_length=500)
     options: list[str] = Field(default_factory=list, max_length=6)
@@ -471,7 +471,7 @@ def question_list(request, bank_id: int, filters: Query[QuestionFilters]):
 
 @router.post("/manage/banks/{bank_id}/questions", response={201: QuestionOut}, summary="新增试题")
 @permission("learning", "change", model=Bank, lookup="bank_id")
-def question_add(request, bank_id: int, payload: QuestionIn):
+def question_add(request, bank_id: int, payload: QuizQuestionIn):
     question = services.question_add(actor=request.auth, bank=_bank(request, bank_id), **payload.dict())
     return Status(201, question)
 
@@ -670,7 +670,7 @@ class ContestPatch(Schema):
     award_top: int | None = Field(None, ge=0, le=1000)
 
 
-class CancelIn(Schema):
+class ContestCancelIn(Schema):
     reason: str = Field("", max_length=300)
 
 
@@ -727,7 +727,7 @@ def contest_publish(request, contest_id: int):
 
 @router.post("/manage/contests/{contest_id}/cancel", response=ContestAdminOut, summary="取消竞赛")
 @permission("learning", "publish", model=Contest, lookup="contest_id")
-def contest_cancel(request, contest_id: int, payload: CancelIn):
+def contest_cancel(request, contest_id: int, payload: ContestCancelIn):
     return services.contest_cancel(
         actor=request.auth, contest=_contest(request, contest_id), reason=payload.reason
     )
@@ -755,7 +755,7 @@ class OrgRowOut(Schema):
     best: int | None
 
 
-class SummaryOut(Schema):
+class ContestSummaryOut(Schema):
     audience: int = Field(description="主办组织下的党员人数")
     started: int
     submitted: int
@@ -772,26 +772,26 @@ class SummaryOut(Schema):
 
 @router.get(
     "/manage/contests/{contest_id}/participation",
-    response=SummaryOut,
+    response=ContestSummaryOut,
     summary="竞赛参与情况（按支部、按下级党委）",
 )
 @permission("learning", "view", model=Contest, lookup="contest_id")
 def contest_participation(request, contest_id: int):
     contest = _contest(request, contest_id)
-    return SummaryOut(
+    return ContestSummaryOut(
         **selectors.summary(contest),
         by_branch=[OrgRowOut(**r) for r in selectors.by_org(contest, "branch")],
         by_committee=[OrgRowOut(**r) for r in selectors.by_org(contest, "committee")],
     )
 
 
-class RankingOut(Schema):
+class ContestRankingOut(Schema):
     count: int
     items: list[RankRowOut]
 
 
 @router.get(
-    "/manage/contests/{contest_id}/ranking", response=RankingOut, summary="竞赛排名（管理：可按组织）"
+    "/manage/contests/{contest_id}/ranking", response=ContestRankingOut, summary="竞赛排名（管理：可按组织）"
 )
 @permission("learning", "view", model=Contest, lookup="contest_id")
 def contest_ranking(
@@ -804,7 +804,7 @@ def contest_ranking(
         if org is None or not org.path.startswith(contest.organiser.path):
             raise InvalidInput("请选择主办组织下的组织", field="org_id")
     ranked = selectors.ranking(contest, org)
-    return RankingOut(count=ranked.count(), items=_rows(ranked[:limit], None, mask=False))
+    return ContestRankingOut(count=ranked.count(), items=_rows(ranked[:limit], None, mask=False))
 
 
 @router.get("/manage/contests/{contest_id}/export", summary="导出竞赛成绩（Excel）")

@@ -101,7 +101,7 @@ class MemberIn(Schema):
     member_id: int
 
 
-class ProgressOut(Schema):
+class CohortProgressOut(Schema):
     member_id: int
     name: str = Field(validation_alias="member.person.name")
     org_name: str | None = None
@@ -121,7 +121,7 @@ class CohortProgressOut(Schema):
     enrolled: int
     finished: int
     average_hours: Decimal
-    members: list[ProgressOut]
+    members: list[CohortProgressOut]
 
 
 class MyProgrammeOut(Schema):
@@ -203,7 +203,9 @@ def cohort_detail(request, cohort_id: int):
     )  # fmt: skip
 
 
-@router.post("/cohorts/{cohort_id}/enrol", response=list[ProgressOut], summary="报名（本人管理范围内的党员）")
+@router.post(
+    "/cohorts/{cohort_id}/enrol", response=list[CohortProgressOut], summary="报名（本人管理范围内的党员）"
+)
 @permission("learning", "change", model=Cohort, lookup="cohort_id")
 def cohort_enrol(request, cohort_id: int, payload: MembersIn):
     cohort = _cohort(request, cohort_id)
@@ -256,7 +258,7 @@ class TrainingPatch(Schema):
     summary: str | None = Field(None, max_length=2000)
 
 
-class AttendanceOut(Schema):
+class TrainingAttendanceOut(Schema):
     member_id: int
     name: str = Field(validation_alias="member.person.name")
     present: bool
@@ -266,7 +268,7 @@ class AttendanceOut(Schema):
 
 
 class TrainingDetailOut(TrainingOut):
-    attendance: list[AttendanceOut]
+    attendance: list[TrainingAttendanceOut]
 
     @staticmethod
     def resolve_attendance(obj):
@@ -463,7 +465,7 @@ class BranchHoursOut(Schema):
     share: int = Field(description="达标比例（%）")
 
 
-class StatsOut(Schema):
+class TrainingStatsOut(Schema):
     year: int
     completion: list[ColumnCompletionOut]
     views: list[ColumnViewsOut]
@@ -471,11 +473,11 @@ class StatsOut(Schema):
     branches: list[BranchHoursOut]
 
 
-@router.get("/stats", response=StatsOut, summary="学习统计（本人管理范围）")
+@router.get("/stats", response=TrainingStatsOut, summary="学习统计（本人管理范围）")
 @permission("learning", "view")
 def stats(request, year: int | None = Query(None, ge=2000, le=2100)):
     year = year or timezone.localdate().year
-    return StatsOut(
+    return TrainingStatsOut(
         year=year,
         completion=selectors.completion_by_column(request.scope, year),
         views=selectors.views_by_column(request.scope, year),

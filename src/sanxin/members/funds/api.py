@@ -31,7 +31,7 @@ Kind = Literal["dues_return", "allocation_in", "other_income", "spending", "allo
 Category = Literal["", "activity", "study", "care", "position", "other"]
 
 
-class EntryOut(Schema):
+class FundEntryOut(Schema):
     id: int
     org_id: int
     kind: str
@@ -69,7 +69,7 @@ class EntryQuery(Schema):
     date_to: dt.date | None = None
 
 
-@router.get("/entries", response=list[EntryOut], summary="经费收支记录")
+@router.get("/entries", response=list[FundEntryOut], summary="经费收支记录")
 @paginate(PageNumber)
 @permission("people", "view")
 def entry_list(request, filters: Query[EntryQuery]):
@@ -97,7 +97,7 @@ class MonthOut(Schema):
     closing: Decimal = Field(description="月末余额")
 
 
-class SummaryOut(Schema):
+class FundSummaryOut(Schema):
     org_id: int
     org_name: str
     balance: Decimal
@@ -109,7 +109,7 @@ class SummaryQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
 
 
-@router.get("/orgs/{org_id}/summary", response=SummaryOut, summary="余额与月度收支汇总")
+@router.get("/orgs/{org_id}/summary", response=FundSummaryOut, summary="余额与月度收支汇总")
 @permission("people", "view", model=Org, lookup="org_id")
 def org_summary(request, org_id: int, params: Query[SummaryQuery]):
     org = request.scope.get(Org, pk=org_id)
@@ -149,7 +149,7 @@ def _receipt(receipt: ReceiptIn | None):
     return SimpleUploadedFile(receipt.name, content)
 
 
-@router.post("/orgs/{org_id}/entries", response={201: EntryOut}, summary="登记收入或支出")
+@router.post("/orgs/{org_id}/entries", response={201: FundEntryOut}, summary="登记收入或支出")
 @permission("people", "change", model=Org, lookup="org_id")
 def entry_record(request, org_id: int, payload: EntryIn):
     org = request.scope.get(Org, pk=org_id)
@@ -177,8 +177,8 @@ class AllocationIn(Schema):
 
 
 class AllocationOut(Schema):
-    outflow: EntryOut
-    inflow: EntryOut
+    outflow: FundEntryOut
+    inflow: FundEntryOut
 
 
 @router.post("/orgs/{org_id}/allocations", response={201: AllocationOut}, summary="向下级党组织下拨经费")
@@ -241,7 +241,7 @@ class DuesReturnIn(Schema):
     note: str = Field("", max_length=200)
 
 
-@router.post("/orgs/{org_id}/dues-returns", response={201: EntryOut}, summary="登记党费返还")
+@router.post("/orgs/{org_id}/dues-returns", response={201: FundEntryOut}, summary="登记党费返还")
 @permission("people", "change", model=Org, lookup="org_id")
 def dues_return_record(request, org_id: int, payload: DuesReturnIn):
     org = request.scope.get(Org, pk=org_id)
@@ -259,14 +259,16 @@ def dues_return_record(request, org_id: int, payload: DuesReturnIn):
     return Status(201, entry)
 
 
-class ReverseIn(Schema):
+class FundReverseIn(Schema):
     reason: str = Field(max_length=200, description="冲销原因")
     occurred_on: dt.date | None = Field(None, description="冲销日期，默认今天")
 
 
-@router.post("/entries/{entry_id}/reverse", response={201: list[EntryOut]}, summary="冲销（更正）一笔记录")
+@router.post(
+    "/entries/{entry_id}/reverse", response={201: list[FundEntryOut]}, summary="冲销（更正）一笔记录"
+)
 @permission("people", "change", model=FundEntry, lookup="entry_id")
-def entry_reverse(request, entry_id: int, payload: ReverseIn):
+def entry_reverse(request, entry_id: int, payload: FundReverseIn):
     entry = request.scope.get(FundEntry, pk=entry_id)
     out = services.entry_reverse(
         actor=request.auth, entry=entry, reason=payload.reason, occurred_on=payload.occurred_on

@@ -34,7 +34,7 @@ class DocumentOut(Schema):
     date: str
 
 
-class StepOut(Schema):
+class PipelineStepOut(Schema):
     stage: str
     on: dt.date
     decided_by: str
@@ -42,7 +42,7 @@ class StepOut(Schema):
     note: str
 
 
-class NoticeOut(Schema):
+class PipelineNoticeOut(Schema):
     id: int
     starts_on: dt.date
     ends_on: dt.date
@@ -70,8 +70,8 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    steps: list[StepOut]
-    notice: NoticeOut | None
+    steps: list[PipelineStepOut]
+    notice: PipelineNoticeOut | None
     notice_result: str
     extended_on: dt.date | None
     extension_reason: str
@@ -147,7 +147,7 @@ def case_create(request, payload: CaseIn):
     return Status(201, _detail(request, case.pk))
 
 
-class AdvanceIn(Schema):
+class PipelineAdvanceIn(Schema):
     stage: StageName = Field(description="到达的阶段（只能是下一阶段）")
     on: dt.date
     decided_by: str = Field("", max_length=100, description="决定机构，如 支部委员会、支部大会")
@@ -157,7 +157,7 @@ class AdvanceIn(Schema):
 
 @router.post("/cases/{case_id}/advance", response=CaseDetailOut, summary="记录下一步骤")
 @permission("people", "change", model=DevelopmentCase, lookup="case_id")
-def case_advance(request, case_id: int, payload: AdvanceIn):
+def case_advance(request, case_id: int, payload: PipelineAdvanceIn):
     case = request.scope.get(DevelopmentCase, pk=case_id)
     services.case_advance(
         actor=request.auth,
@@ -171,14 +171,14 @@ def case_advance(request, case_id: int, payload: AdvanceIn):
     return _detail(request, case_id)
 
 
-class NoticeIn(Schema):
+class PipelineNoticeIn(Schema):
     starts_on: dt.date
     window_days: int = Field(services.NOTICE_DAYS, ge=1, le=30, description="公示期（工作日）")
 
 
 @router.post("/cases/{case_id}/notice", response=CaseDetailOut, summary="发起发展对象公示")
 @permission("people", "change", model=DevelopmentCase, lookup="case_id")
-def case_notice(request, case_id: int, payload: NoticeIn):
+def case_notice(request, case_id: int, payload: PipelineNoticeIn):
     case = request.scope.get(DevelopmentCase, pk=case_id)
     services.case_notice_open(
         actor=request.auth, case=case, starts_on=payload.starts_on, window_days=payload.window_days
@@ -202,14 +202,14 @@ def case_extend(request, case_id: int, payload: ExtendIn):
     return _detail(request, case_id)
 
 
-class EndIn(Schema):
+class PipelineEndIn(Schema):
     on: dt.date
     reason: str = Field(max_length=500)
 
 
 @router.post("/cases/{case_id}/end", response=CaseDetailOut, summary="终止发展或取消预备党员资格")
 @permission("people", "change", model=DevelopmentCase, lookup="case_id")
-def case_end(request, case_id: int, payload: EndIn):
+def case_end(request, case_id: int, payload: PipelineEndIn):
     case = request.scope.get(DevelopmentCase, pk=case_id)
     services.case_end(actor=request.auth, case=case, on=payload.on, reason=payload.reason)
     return _detail(request, case_id)

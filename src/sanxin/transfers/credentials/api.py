@@ -17,7 +17,7 @@ from . import codec, selectors, services
 router = Router(tags=["党员数字身份证"])
 
 
-class KeyOut(Schema):
+class CredentialKeyOut(Schema):
     kty: str = "OKP"
     crv: str = "Ed25519"
     alg: str = Field(description="签名算法（COSE alg 的名称），现为 EdDSA")
@@ -28,8 +28,8 @@ class KeyOut(Schema):
     not_after: dt.datetime | None = Field(None, description="该密钥签发的身份证中最晚的到期时间")
 
 
-class KeysOut(Schema):
-    keys: list[KeyOut]
+class CredentialKeysOut(Schema):
+    keys: list[CredentialKeyOut]
 
 
 class ClaimsOut(Schema):
@@ -47,7 +47,7 @@ class VerifyIn(Schema):
     token: str = Field(min_length=1, max_length=codec.MAX_TOKEN, description="以 SX1: 开头的身份证编码")
 
 
-class VerifyOut(Schema):
+class CredentialVerifyOut(Schema):
     valid: bool
     status: Literal[
         "valid",
@@ -90,7 +90,7 @@ class CredentialOut(Schema):
         return obj.token if obj.revoked_at is None else None
 
 
-class MineOut(Schema):
+class CredentialMineOut(Schema):
     credential: CredentialOut | None
 
 
@@ -99,13 +99,13 @@ class RevokeIn(Schema):
     reason: str = Field(min_length=1, max_length=200, description="说明（记入操作日志，不对外显示）")
 
 
-@router.get("/keys", auth=None, response=KeysOut, summary="公布的签名公钥（JWK Set）")
+@router.get("/keys", auth=None, response=CredentialKeysOut, summary="公布的签名公钥（JWK Set）")
 @permission.public()
 def keys(request):
     return {"keys": selectors.published_keys()}
 
 
-@router.post("/verify", auth=None, response=VerifyOut, summary="核验党员数字身份证")
+@router.post("/verify", auth=None, response=CredentialVerifyOut, summary="核验党员数字身份证")
 @permission.public()
 def verify(request, payload: VerifyIn):
     v = selectors.verify(payload.token)
@@ -128,7 +128,7 @@ def _own_member(request) -> Member:
     return member
 
 
-@router.get("/mine", response=MineOut, summary="我的党员数字身份证")
+@router.get("/mine", response=CredentialMineOut, summary="我的党员数字身份证")
 @permission.own()
 def mine(request):
     return {"credential": selectors.current_for(_own_member(request))}

@@ -98,7 +98,7 @@ def consistency(request, q: Query[ConsistencyQuery]):
     return {"proof": [_b64(h) for h in selectors.consistency(q.first, q.second)]}
 
 
-class KeyOut(Schema):
+class LedgerKeyOut(Schema):
     key_id: str
     alg: str
     public_key: str = Field(description="Ed25519 公钥（base64，32 字节）")
@@ -106,12 +106,12 @@ class KeyOut(Schema):
     signing: bool
 
 
-class KeysOut(Schema):
+class LedgerKeysOut(Schema):
     origin: str
-    keys: list[KeyOut]
+    keys: list[LedgerKeyOut]
 
 
-@router.get("/public-key", response=KeysOut, auth=None, summary="签名公钥")
+@router.get("/public-key", response=LedgerKeysOut, auth=None, summary="签名公钥")
 @permission.public()
 def public_key(request):
     keys = services.public_keys()
@@ -162,7 +162,7 @@ class EntriesQuery(Schema):
     end: int = Field(ge=1)
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     index: int
     kind: str
     created_at: str
@@ -172,7 +172,7 @@ class EntryOut(Schema):
     event: dict | None = Field(description="规范化事件；已销毁则为 null")
 
 
-@router.get("/entries", response=list[EntryOut], summary="打开的承诺（仅限本人或管辖范围内的记录）")
+@router.get("/entries", response=list[LedgerEntryOut], summary="打开的承诺（仅限本人或管辖范围内的记录）")
 @member_or_scope("people", "view")
 def entries(request, q: Query[EntriesQuery]):
     if q.end <= q.start:
