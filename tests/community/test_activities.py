@@ -379,7 +379,7 @@ def test_team_members_join_leave_and_hours(cw):
     r = ApiClient(cw.rider).get(f"{API}/teams/{team_id}").json()
     assert Decimal(r["hours"]) == Decimal("3") and Decimal(r["members"][0]["hours"]) == Decimal("3")
     membership = r["members"][0]["membership_id"]
-    r = api.post(f"{API}/manage/teams/{team_id}/members/{membership}/leave", {})
+    r = api.post(f"{API}/manage/teams/memberships/{membership}/leave", {})
     assert r.status_code == 200 and r.json()["members"][0]["left_on"] is not None
     assert_error(ApiClient(cw.driver).get(f"{API}/teams/{team_id}"), 404)
     assert_error(ApiClient(cw.secretary_b).post(f"{API}/manage/teams/{team_id}/members", {"user_id": cw.driver.pk}),

@@ -605,18 +605,13 @@ class LeaveIn(Schema):
 
 
 @router.post(
-    "/manage/teams/{team_id}/members/{membership_id}/leave",
-    response=TeamDetailOut,
-    summary="队员退出（记日期）",
+    "/manage/teams/memberships/{membership_id}/leave", response=TeamDetailOut, summary="队员退出（记日期）"
 )
-@permission("community", "activities", model=Team, lookup="team_id")
-def team_leave(request, team_id: int, membership_id: int, payload: LeaveIn):
-    t = request.scope.get(Team, pk=team_id)
-    m = TeamMembership.objects.filter(team=t, pk=membership_id).first()
-    if m is None:
-        raise NotFound()
+@permission("community", "activities", model=TeamMembership, lookup="membership_id")
+def team_leave(request, membership_id: int, payload: LeaveIn):
+    m = request.scope.get(TeamMembership.objects.select_related("team__org"), pk=membership_id)
     services.team_leave(actor=request.auth, membership=m, left_on=payload.left_on)
-    return _team(t)
+    return _team(Team.objects.select_related("org").get(pk=m.team_id))
 
 
 __all__ = ["Participation", "router"]
