@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -23,6 +24,7 @@ from sanxin.core.api import router as core_router
 from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_body, translate_pydantic
 from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
+from sanxin.core.middleware import OUT_OF_RANGE, is_out_of_range
 from sanxin.core.renderers import UTF8JSONRenderer
 from sanxin.learning.api import router as learning_router
 from sanxin.learning.discovery.api import router as discovery_router
@@ -116,6 +118,14 @@ def _django_validation(request, exc: DjangoValidationError):
     return error_response(
         request, 422, "validation_error", details[0]["msg"] if details else "输入有误", details
     )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request, exc):
+    if not is_out_of_range(exc):
+        raise exc
+    return error_response(request, 422, "out_of_range", OUT_OF_RANGE)
 
 
 @api.exception_handler(AuthenticationError)

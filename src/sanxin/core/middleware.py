@@ -120,4 +120,23 @@ class ServiceErrorMiddleware:
             return defaults.permission_denied(request, exception)
         if isinstance(exception, ServiceError):
             return render(request, "error.html", {"message": exception.message}, status=exception.status)
+        if is_out_of_range(exception):
+            return render(request, "error.html", {"message": OUT_OF_RANGE}, status=400)
         return None
+
+
+OUT_OF_RANGE = "输入有误：数值超出允许范围"
+
+
+def is_out_of_range(exc: BaseException) -> bool:
+    """A number no column can hold (an id of 2**70 in a path, a page of 10**30): SQLite's driver refuses to
+    bind it (OverflowError), PostgreSQL refuses to store it (numeric_value_out_of_range). Nothing of the
+    request was done; the answer is the client's error, not a crash."""
+    from django.db import DataError
+
+    if isinstance(exc, OverflowError):
+        return True
+    if isinstance(exc, DataError):
+        cause = exc.__cause__
+        return getattr(cause, "sqlstate", None) == "22003"  # numeric_value_out_of_range
+    return False
