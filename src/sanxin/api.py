@@ -21,7 +21,13 @@ from sanxin.community.affairs.api import router as affairs_router
 from sanxin.community.api import router as community_router
 from sanxin.community.awards.api import router as awards_router
 from sanxin.core.api import router as core_router
-from sanxin.core.apischema import HTTP_ERROR_CODES, HTTP_ERROR_MESSAGES, error_body, translate_pydantic
+from sanxin.core.apischema import (
+    HTTP_ERROR_CODES,
+    HTTP_ERROR_MESSAGES,
+    document_errors,
+    error_body,
+    translate_pydantic,
+)
 from sanxin.core.context import set_actor_id
 from sanxin.core.errors import ServiceError, validation_details
 from sanxin.core.middleware import OUT_OF_RANGE, is_out_of_range
@@ -76,7 +82,13 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated else None
 
 
-api = NinjaAPI(
+class SanxinAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+api = SanxinAPI(
     title="三新党建智慧平台 API",
     version="1",
     description="sanxin JSON API。所有错误使用统一格式：{error: {code, message, details}, request_id}。",

@@ -195,3 +195,30 @@ def decode_files(files, *, field: str) -> list:
             raise InvalidInput(f"文件“{f.name}”不是有效的 base64", field=field) from None
         out.append(SimpleUploadedFile(f.name, content))
     return out
+
+
+# The refusals any operation may answer with, documented on every operation in the one error format: the
+# handlers in ``sanxin.api`` turn every refusal into it, so a client (and the API fuzzer) can rely on it.
+DOCUMENTED_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429)
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the error format (``ErrorOut``) to the document's components and the refusals to every
+    operation's responses (401 too: missing credentials, or wrong ones where a token is issued), keeping
+    any an operation declares itself."""
+    from ninja.openapi.schema import REF_TEMPLATE
+
+    generated = ErrorOut.model_json_schema(ref_template=REF_TEMPLATE)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(generated.pop("$defs", {}))
+    components["ErrorOut"] = generated
+    content = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for code in DOCUMENTED_ERRORS:
+                if code not in responses and str(code) not in responses:
+                    responses[code] = {"description": HTTP_ERROR_MESSAGES[code], "content": content}
+    return schema
