@@ -221,4 +221,23 @@ def document_errors(schema: dict) -> dict:
             for code in DOCUMENTED_ERRORS:
                 if code not in responses and str(code) not in responses:
                     responses[code] = {"description": HTTP_ERROR_MESSAGES[code], "content": content}
+    _partial_times(schema)
     return schema
+
+
+PARTIAL_TIME = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$"
+
+
+def _partial_times(node) -> None:
+    """A ``datetime.time`` travels as "08:30:00", without an offset: RFC 3339's partial-time. JSON Schema's
+    "time" format is the full-time, which requires one, so a validator would refuse every time we send;
+    document what is sent instead."""
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            node["format"] = "partial-time"
+            node.setdefault("pattern", PARTIAL_TIME)
+        for value in node.values():
+            _partial_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _partial_times(value)
