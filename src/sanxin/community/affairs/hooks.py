@@ -97,6 +97,25 @@ def ready() -> None:
         "community.affairs_photo", kinds={"image"}, max_bytes=8 * 1024 * 1024, can_read=_can_read_photo
     )
     timeline.register_source("community.designations", "示范岗与责任区", archive.holdings, order=82)
+
+    def member_not_manager(u) -> bool:
+        from sanxin.community.selectors import audience_paths
+
+        return (
+            getattr(u, "is_authenticated", False)
+            and not has_permission(u, "community", "affairs")
+            and bool(audience_paths(u))
+        )
+
+    registry.nav(
+        registry.NavItem(
+            key="community.affairs.board",
+            label="党务公开",
+            url_name="community:affairs:home",
+            order=26,
+            visible=member_not_manager,
+        )
+    )
     registry.nav(
         registry.NavItem(
             key="community.affairs",
