@@ -197,3 +197,16 @@ def test_replies_wait_for_a_held_thread(cw):
     thread = services.thread_create(actor=cw.rider, board=cw.board_a, title="找人代跑", body="有偿")
     with pytest.raises(RuleViolation):
         services.reply_create(actor=cw.rider, thread=thread, body="顶")
+
+
+def test_the_community_home_leads_to_every_room(cw):
+    page = _page(cw.rider).get("/community/").content.decode()
+    for url in (
+        "/community/forum/",
+        "/community/mailbox/",
+        "/community/suggestions/",
+        "/community/activities/",
+        "/community/awards/",
+        "/community/affairs/",
+    ):
+        assert f'href="{url}"' in page, url
