@@ -244,14 +244,16 @@ def candidate_nominate(
 
 
 @transaction.atomic
-def candidate_review(*, actor, candidate: AwardCandidate, decision: str, reason: str = "") -> AwardCandidate:
+def candidate_review(
+    *, actor, candidate: AwardCandidate, decision: str, reason: str = "", today: dt.date | None = None
+) -> AwardCandidate:
     """The organiser approves a nomination (it goes to the vote) or rejects it with a reason."""
     selection = _locked(candidate.selection)
     _require_manager(actor, selection)
     c = AwardCandidate.objects.select_for_update(of=("self",)).select_related("person").get(pk=candidate.pk)
     if decision not in ("approve", "reject"):
         raise InvalidInput("请选择通过或不通过", field="decision")
-    if selection.phase() not in ("upcoming", "nominate", "review"):
+    if selection.phase(today) not in ("upcoming", "nominate", "review"):
         raise RuleViolation("投票已开始，不能再审核候选人", code="not_open")
     reason = (reason or "").strip()
     if decision == "reject":
