@@ -54,6 +54,8 @@ def test_pages_carry_strict_csp_and_request_id(client, user):
     r = client.get("/", HTTP_X_REQUEST_ID="abcdef0123456789")
     csp = r["Content-Security-Policy"]
     assert "script-src 'self';" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and r["X-Frame-Options"] == "DENY"  # no clickjacking
+    assert r["X-Content-Type-Options"] == "nosniff"
     assert r["X-Request-ID"] == "abcdef0123456789"
     bad = client.get("/", HTTP_X_REQUEST_ID="<script>")
     assert bad["X-Request-ID"] != "<script>" and len(bad["X-Request-ID"]) == 32
