@@ -421,3 +421,28 @@ def test_the_home_page_lists_the_chain_selections(cw, who):
     page.force_login(getattr(cw, who))
     r = page.get("/community/awards/")
     assert r.status_code == 200 and s.title in r.content.decode()
+
+
+def test_nomination_photos_are_read_by_the_audience_only(cw):
+    import base64
+
+    from tests.accounts.walker import PNG_1PX
+
+    s = _selection(cw, phase="nominate")
+    photo = {"name": "送药.png", "content_base64": base64.b64encode(PNG_1PX).decode()}
+    sec = ApiClient(cw.secretary_a)
+    r = sec.post(
+        "/api/v1/community/awards/manage/nominations",
+        {"selection_id": s.pk, "person_id": cw.rider.person.pk, "reasons": REASONS, "photos": [photo]},
+    )
+    assert r.status_code == 201, r.content
+    url = r.json()["photos"][0]
+    services.candidate_review(
+        actor=cw.committee_x_office, candidate=AwardCandidate.objects.get(), decision="approve"
+    )
+    rider2 = Client()
+    rider2.force_login(cw.rider2)
+    assert rider2.get(url).status_code == 200
+    driver = Client()
+    driver.force_login(cw.driver)
+    assert driver.get(url).status_code == 404
