@@ -73,7 +73,7 @@ class NoticeBase(Schema):
     notice_ends_on: dt.date | None = Field(description="公示截止日期")
 
 
-class NoticeOut(Schema):
+class AffairsNoticeOut(Schema):
     id: int = Field(validation_alias="pk")
     org_id: int
     org_name: str = Field(validation_alias="org.name")
@@ -105,7 +105,7 @@ class NoticeOut(Schema):
         return obj.public_notice.ends_on if obj.public_notice_id else None
 
 
-class ObjectionOut(Schema):
+class AffairsObjectionOut(Schema):
     id: int
     author: str
     reason: str
@@ -120,7 +120,7 @@ class NoticeDetailOut(NoticeBase):
     withdrawn_reason: str
     attachments: list[FileOut]
     notice_status: str | None
-    my_objections: list[ObjectionOut] = []
+    my_objections: list[AffairsObjectionOut] = []
 
 
 def _objection_open(n: AffairsNotice) -> bool:
@@ -181,7 +181,7 @@ def _notice_detail(n: AffairsNotice, user) -> dict:
     }
 
 
-class ObjectionIn(Schema):
+class AffairsObjectionIn(Schema):
     reason: str = Field(max_length=2000)
     anonymous: bool = False
 
@@ -189,7 +189,7 @@ class ObjectionIn(Schema):
 # --- members: 党务公开 -----------------------------------------------------------------------------------
 
 
-@router.get("/notices", response=list[NoticeOut], summary="党务公开（本人所在组织链）")
+@router.get("/notices", response=list[AffairsNoticeOut], summary="党务公开（本人所在组织链）")
 @permission.own()
 @paginate(PageNumber)
 def notices(request, kind: str = "", unread: bool = False):
@@ -210,9 +210,9 @@ def notice(request, notice_id: int):
     return _notice_detail(n, request.auth)
 
 
-@router.post("/notices/{notice_id}/objections", response={201: ObjectionOut}, summary="对公示提出异议")
+@router.post("/notices/{notice_id}/objections", response={201: AffairsObjectionOut}, summary="对公示提出异议")
 @permission.own()
-def notice_object(request, notice_id: int, payload: ObjectionIn):
+def notice_object(request, notice_id: int, payload: AffairsObjectionIn):
     n = selectors.notice_get(request.auth, notice_id)
     o = services.notice_object(
         actor=request.auth, notice=n, reason=payload.reason, anonymous=payload.anonymous
@@ -252,7 +252,7 @@ class PartyOut(Schema):
     name: str
 
 
-class MeetingOut(Schema):
+class ConsultationMeetingOut(Schema):
     id: int
     held_at: dt.datetime
     mode: str
@@ -292,7 +292,7 @@ class ConsultationDetailOut(Schema):
     outcome: str
     decided_at: dt.datetime | None
     parties: list[PartyOut]
-    meetings: list[MeetingOut]
+    meetings: list[ConsultationMeetingOut]
     opinions: list[OpinionOut]
     followups: list[FollowUpOut]
     overdue: int
@@ -506,11 +506,11 @@ def deed_mine(request, designation_id: int, payload: DeedIn):
 # --- the org and the offices: 党务公开 --------------------------------------------------------------------
 
 
-class NoticeManagedOut(NoticeOut):
+class NoticeManagedOut(AffairsNoticeOut):
     reads: int = Field(validation_alias="read_count")
 
 
-class NoticeIn(Schema):
+class AffairsNoticeIn(Schema):
     org_id: int
     kind: KINDS
     title: str = Field(max_length=100)
@@ -538,7 +538,7 @@ class NoticeManageOut(NoticeDetailOut):
     read_count: int
     receipts: list[ReceiptOut]
     unread: list[UnreadOut]
-    objections: list[ObjectionOut]
+    objections: list[AffairsObjectionOut]
 
 
 def _notice_manage(n: AffairsNotice, user) -> dict:
@@ -581,7 +581,7 @@ def notices_manage(request, kind: str = ""):
 
 @router.post("/manage/notices", response={201: NoticeManageOut}, summary="发布党务公开（公示类开启异议期）")
 @permission("community", "affairs")
-def notice_publish(request, payload: NoticeIn):
+def notice_publish(request, payload: AffairsNoticeIn):
     files = decode_files(payload.attachments, field="attachments")
     n = services.notice_publish(
         actor=request.auth, org=_org(payload.org_id), kind=payload.kind, title=payload.title, body=payload.body,
@@ -614,7 +614,9 @@ def notice_pin(request, notice_id: int, payload: PinIn):
     return _notice_manage(selectors.notice_get(request.auth, notice_id), request.auth)
 
 
-@router.post("/manage/notices/{notice_id}/objections/resolve", response=ObjectionOut, summary="核实公示异议")
+@router.post(
+    "/manage/notices/{notice_id}/objections/resolve", response=AffairsObjectionOut, summary="核实公示异议"
+)
 @permission("community", "affairs", model=AffairsNotice, lookup="notice_id")
 def objection_resolve(request, notice_id: int, payload: ResolveIn):
     n = request.scope.get(AffairsNotice, pk=notice_id)
@@ -651,7 +653,7 @@ class MeetingIn(Schema):
     attended: list[int] = Field([], description="出席的参与方 id")
 
 
-class AdvanceIn(Schema):
+class ConsultationAdvanceIn(Schema):
     to: MOVES
     outcome: str = Field(
         "", max_length=20000, description="达成一致时为协议内容，未达成一致时为协商情况及分歧"
@@ -751,7 +753,7 @@ def meeting_add(request, consultation_id: int, payload: MeetingIn):
     summary="推进：协商中、达成一致/未达成一致（写明结果）、跟踪落实、办结",
 )
 @permission("community", "affairs", model=Consultation, lookup="consultation_id")
-def consultation_advance(request, consultation_id: int, payload: AdvanceIn):
+def consultation_advance(request, consultation_id: int, payload: ConsultationAdvanceIn):
     c = request.scope.get(Consultation, pk=consultation_id)
     services.consultation_advance(actor=request.auth, consultation=c, to=payload.to, outcome=payload.outcome)
     return _manage_detail(request, c.pk)
