@@ -150,7 +150,7 @@ def vote(request, selection_id: int, payload: VoteIn):
     return Status(201, v)
 
 
-class CertificateOut(Schema):
+class AwardCertificateOut(Schema):
     id: int
     number: str
     selection_title: str
@@ -172,13 +172,13 @@ def _certificate(cert) -> dict:
     }
 
 
-@router.get("/certificates/mine", response=list[CertificateOut], summary="我的评选荣誉证书")
+@router.get("/certificates/mine", response=list[AwardCertificateOut], summary="我的评选荣誉证书")
 @permission.own()
 def my_certificates(request):
     return [_certificate(c) for c in selectors.my_certificates(request.auth)]
 
 
-class VerifyOut(Schema):
+class AwardVerifyOut(Schema):
     number: str
     holder: str = Field(description="持证人（姓名部分隐去）")
     selection_title: str
@@ -187,7 +187,7 @@ class VerifyOut(Schema):
     issued_at: dt.datetime
 
 
-@router.get("/verify/{token}", response=VerifyOut, summary="核验评选荣誉证书（公开）")
+@router.get("/verify/{token}", response=AwardVerifyOut, summary="核验评选荣誉证书（公开）")
 @permission.public()
 def verify(request, token: str):
     cert = selectors.certificate_by_token(token)
@@ -354,14 +354,14 @@ def managed_detail(request, selection_id: int):
     }
 
 
-class ReviewIn(Schema):
+class NominationReviewIn(Schema):
     decision: Literal["approve", "reject"]
     reason: str = Field("", max_length=300, description="不通过时必填")
 
 
 @router.post("/manage/candidates/{candidate_id}/review", response=ManagedCandidateOut, summary="资格审核")
 @permission("community", "awards", model=AwardCandidate, lookup="candidate_id")
-def review(request, candidate_id: int, payload: ReviewIn):
+def review(request, candidate_id: int, payload: NominationReviewIn):
     c = request.scope.get(AwardCandidate.objects.select_related("selection"), pk=candidate_id)
     c = services.candidate_review(
         actor=request.auth, candidate=c, decision=payload.decision, reason=payload.reason
