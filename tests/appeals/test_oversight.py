@@ -179,3 +179,17 @@ def test_the_board_shows_what_is_late_and_the_drill_down_matches_the_metrics_row
                                                                        "key": "wages"})  # fmt: skip
     assert late.number not in other.content.decode()
     assert Appeal.objects.filter(status=Status.RECEIVED).count() == 2
+
+
+def test_the_boards_api_lists_the_pending_extensions(db):
+    """The board in JSON, with extensions waiting (the world has one on each side): it once failed to
+    validate them and answered 500."""
+    from tests.helpers import ApiClient
+    from tests.world import build_world
+
+    world = build_world()
+    r = ApiClient(world.office).get("/api/v1/appeals/board")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert world.extension_a.pk in {e["id"] for e in body["extensions"]}
+    assert body["open"] >= 1 and body["holders"]
