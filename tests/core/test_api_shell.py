@@ -276,3 +276,75 @@ def test_chinese_is_utf8_not_escaped(user):
     r = ApiClient(user).get("/api/v1/core/regions/390100000000")
     assert "新河市".encode() in r.content and b"\\u" not in r.content
     assert r["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document keys its components by class name alone (django-ninja merges each operation's
+    definitions into one dict), so two schemas of one name would silently document one of them twice."""
+    import collections
+
+    import pydantic
+
+    from sanxin.api import api
+
+    api.get_openapi_schema()
+    modules = collections.defaultdict(set)
+    stack = [pydantic.BaseModel]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("sanxin."):
+                modules[sub.__name__].add(f"{sub.__module__}.{sub.__qualname__}")
+            stack.append(sub)
+    shared = {name: sorted(where) for name, where in modules.items() if len(where) > 1}
+    assert shared == {}, f"rename one of each: {shared}"
+
+
+def test_a_number_no_column_can_hold_is_the_clients_error_not_a_crash(user):
+    """2**65 as an id, a page or an id in a body: SQLite's driver cannot bind it, PostgreSQL cannot store
+    it; either way the answer is 4xx in the one format (pages: a Chinese message), never a 500."""
+    from django.test import Client
+
+    from tests.world import build_world
+
+    world = build_world()
+    huge = 2**65
+    api = ApiClient(world.secretary_a)
+    for r in (
+        api.get(f"/api/v1/members/{huge}"),
+        api.post(f"/api/v1/members/{huge}/exit", {"reason": "走查", "on": "2026-01-01", "kind": "death"}),
+        api.post("/api/v1/members/bulk/move", {"member_ids": [huge], "to_org_id": world.branch_a.pk}),
+    ):
+        assert r.status_code in {404, 409, 422}, (r.status_code, r.content)
+        assert set(r.json()) == {"error", "request_id"} and has_chinese(r.json()["error"]["message"])
+    page = Client()
+    page.force_login(world.secretary_a)
+    r = page.get(f"/members/{huge}/")
+    assert r.status_code in {400, 404} and has_chinese(r.content.decode())
+
+
+def test_every_operation_documents_the_error_format(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    error = spec["components"]["schemas"]["ErrorOut"]
+    assert set(error["required"]) == {"error"}
+    assert spec["components"]["schemas"]["ErrorBody"]["required"] == ["code", "message"]
+    missing = [
+        f"{method.upper()} {path} {code}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        for code in ("400", "401", "403", "404", "409", "422", "429")
+        if operation["responses"].get(code, {}).get("content", {}).get("application/json", {}).get("schema")
+        != {"$ref": "#/components/schemas/ErrorOut"}
+    ]
+    assert missing == []
+
+
+def test_times_are_documented_as_they_are_sent(client):
+    """Times travel without an offset ("08:30:00"); the document must not call them JSON Schema's "time"
+    (full-time, offset required), or every conforming validator refuses our own responses."""
+    import json
+
+    raw = client.get("/api/v1/openapi.json").content.decode()
+    assert '"format": "time"' not in raw and '"format":"time"' not in raw
+    opens = json.loads(raw)["components"]["schemas"]["HoursIO"]["properties"]["opens"]
+    assert re.match(opens["pattern"], "08:30:00") and not re.match(opens["pattern"], "25:00")

@@ -32,7 +32,7 @@ KINDS = Literal[tuple(ActivityKind.values)]  # type: ignore[valid-type]
 # --- needs --------------------------------------------------------------------------------------------
 
 
-class OrgRef(Schema):
+class ActivityOrgRef(Schema):
     id: int = Field(validation_alias="pk")
     name: str
 
@@ -102,7 +102,7 @@ class NeedIn(Schema):
     vote_ends: dt.datetime | None = None
 
 
-@router.get("/needs/targets", response=list[OrgRef], summary="我可以提出需求的党组织")
+@router.get("/needs/targets", response=list[ActivityOrgRef], summary="我可以提出需求的党组织")
 @permission.own()
 def need_targets(request):
     return selectors.need_targets(request.auth)
@@ -156,14 +156,14 @@ def needs_manage(request, status: str = ""):
     return _needs(selectors.needs_to_decide(request.scope, status=status))
 
 
-class DecideIn(Schema):
+class NeedDecideIn(Schema):
     action: Literal["adopt", "decline"]
     reason: str = Field("", max_length=1000, description="采纳说明或不予采纳的理由（不予采纳时必填）")
 
 
 @router.post("/manage/needs/{need_id}/decide", response=NeedOut, summary="采纳或不予采纳需求")
 @permission("community", "activities", model=Need, lookup="need_id")
-def need_decide(request, need_id: int, payload: DecideIn):
+def need_decide(request, need_id: int, payload: NeedDecideIn):
     need = request.scope.get(Need, pk=need_id)
     services.need_decide(actor=request.auth, need=need, action=payload.action, reason=payload.reason)
     return _needs(request.scope.filter(Need.objects.select_related("org", "proposer__person"))).get(
@@ -288,26 +288,26 @@ def signup_cancel(request, activity_id: int):
     return _detail(request.auth, activity_id)
 
 
-class CodeIn(Schema):
+class CheckinCodeIn(Schema):
     code: str = Field(max_length=12)
 
 
 @router.post("/activities/{activity_id}/checkin", response=ActivityDetailOut, summary="用签到码签到")
 @permission.own()
-def checkin(request, activity_id: int, payload: CodeIn):
+def checkin(request, activity_id: int, payload: CheckinCodeIn):
     a = selectors.activity_get(request.auth, activity_id)
     services.checkin_code(actor=request.auth, activity=a, code=payload.code)
     return _detail(request.auth, activity_id)
 
 
-class RateIn(Schema):
+class ActivityRateIn(Schema):
     rating: int
     comment: str = Field("", max_length=500)
 
 
 @router.post("/activities/{activity_id}/rate", response=ActivityDetailOut, summary="评价（1–5 星，一次）")
 @permission.own()
-def rate(request, activity_id: int, payload: RateIn):
+def rate(request, activity_id: int, payload: ActivityRateIn):
     a = selectors.activity_get(request.auth, activity_id)
     services.participation_rate(
         actor=request.auth, activity=a, rating=payload.rating, comment=payload.comment
@@ -455,7 +455,7 @@ def summarize(request, activity_id: int, payload: SummaryIn):
     return selectors.managed_activities(request.scope).get(pk=activity_id)
 
 
-class CancelIn(Schema):
+class ActivityCancelIn(Schema):
     reason: str = Field(max_length=200)
 
 
@@ -463,7 +463,7 @@ class CancelIn(Schema):
     "/manage/activities/{activity_id}/cancel", response=ActivityOut, summary="取消活动（通知报名者）"
 )
 @permission("community", "activities", model=Activity, lookup="activity_id")
-def cancel(request, activity_id: int, payload: CancelIn):
+def cancel(request, activity_id: int, payload: ActivityCancelIn):
     a = request.scope.get(Activity, pk=activity_id)
     services.activity_cancel(actor=request.auth, activity=a, reason=payload.reason)
     return selectors.managed_activities(request.scope).get(pk=activity_id)
@@ -507,14 +507,14 @@ class TotalsOut(Schema):
     hours: Decimal
 
 
-class StatsOut(Schema):
+class ActivityStatsOut(Schema):
     month: str
     totals: TotalsOut
     orgs: list[OrgStatOut]
     activities: list[StatRowOut]
 
 
-@router.get("/stats", response=StatsOut, summary="参与统计（按组织、按活动；month=YYYY-MM）")
+@router.get("/stats", response=ActivityStatsOut, summary="参与统计（按组织、按活动；month=YYYY-MM）")
 @permission("community", "view")
 def stats(request, month: str = ""):
     return selectors.statistics(request.scope, month=month)
@@ -532,7 +532,7 @@ class TeamOut(Schema):
     is_active: bool
 
 
-class MemberOut(Schema):
+class TeamMemberOut(Schema):
     membership_id: int
     user_id: int
     name: str
@@ -543,7 +543,7 @@ class MemberOut(Schema):
 
 class TeamDetailOut(TeamOut):
     hours: Decimal = Field(validation_alias="total_hours")
-    members: list[MemberOut] = Field(validation_alias="member_rows")
+    members: list[TeamMemberOut] = Field(validation_alias="member_rows")
     activities: list[ActivityOut] = Field(validation_alias="activity_rows")
 
 
