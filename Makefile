@@ -28,7 +28,7 @@ unit-sqlite: $(STAMP)
 	SANXIN_ENV=test DATABASE_URL= $(BIN)/pytest -m "not e2e" -n 2 --dist loadfile
 
 unit-postgres: $(STAMP)
-	SANXIN_ENV=test DATABASE_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/sanxin} $(BIN)/pytest -m "not e2e" -n 2 --dist loadfile
+	SANXIN_ENV=test DATABASE_URL=$${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/sanxin} $(BIN)/pytest -m "not e2e and not fuzz" -n 2 --dist loadfile
 
 e2e: $(STAMP)
 	SANXIN_ENV=test DJANGO_ALLOW_ASYNC_UNSAFE=1 $(BIN)/pytest -m e2e tests/e2e
