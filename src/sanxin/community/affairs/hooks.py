@@ -99,13 +99,9 @@ def ready() -> None:
     timeline.register_source("community.designations", "示范岗与责任区", archive.holdings, order=82)
 
     def member_not_manager(u) -> bool:
-        from sanxin.community.selectors import audience_paths
-
-        return (
-            getattr(u, "is_authenticated", False)
-            and not has_permission(u, "community", "affairs")
-            and bool(audience_paths(u))
-        )
+        # Asked on every page: no query of its own beyond the grants the menu reads anyway (a person with
+        # no org finds the board empty, which says so).
+        return getattr(u, "is_authenticated", False) and not has_permission(u, "community", "affairs")
 
     registry.nav(
         registry.NavItem(
