@@ -96,3 +96,32 @@ def committed():
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         yield
+
+
+def race(fn, n: int = 2, *, catch=Exception) -> list:
+    """Call ``fn(0)`` … ``fn(n - 1)`` in ``n`` threads released at once by a barrier, each on a database
+    connection of its own (closed when it ends), and return each call's outcome in finishing order: what it
+    returned, or the exception of ``catch`` it raised (anything else is raised in its thread). For tests of
+    concurrent writes, which need ``django_db(transaction=True)`` and PostgreSQL."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(n)
+    outcomes: list = []
+
+    def run(i):
+        barrier.wait()
+        try:
+            outcomes.append(fn(i))
+        except catch as exc:
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes

@@ -5,39 +5,21 @@ never a third place."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from sanxin.community.activities import services
 from sanxin.community.activities.models import Participation, ParticipationStatus
 from sanxin.core.errors import ServiceError
+from tests.helpers import race
 from tests.meetings.conftest import member
 
 from .conftest import make_world
 
 
-def _race(fn, n):
-    barrier = threading.Barrier(n)
-    errors: list = []
-
-    def run(i):
-        barrier.wait()
-        try:
-            fn(i)
-        except ServiceError as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
+def _errors(fn, n):
+    return [r for r in race(fn, n, catch=ServiceError) if isinstance(r, ServiceError)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,7 +35,7 @@ def test_six_sign_ups_at_once_for_two_places(db_vendor, settings):
         description="高温天在驿站为骑手送绿豆汤和防暑药品", starts_at=start, ends_at=start + dt.timedelta(hours=2),
         capacity=2, hours="2",
     )  # fmt: skip
-    errors = _race(lambda i: services.activity_signup(actor=riders[i], activity=activity), n=len(riders))
+    errors = _errors(lambda i: services.activity_signup(actor=riders[i], activity=activity), n=len(riders))
     assert errors == []
     rows = Participation.objects.filter(activity=activity)
     assert rows.filter(status=ParticipationStatus.SIGNED_UP).count() == 2

@@ -6,38 +6,19 @@ them the same way."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from sanxin.community.awards import services
 from sanxin.community.awards.models import AwardCandidate, AwardVote, AwardVoteRequest
 from sanxin.core.errors import ServiceError
+from tests.helpers import race
 
 from .conftest import make_world
 from .test_awards import _approved, _selection
 
 
-def _race(fn, n):
-    barrier = threading.Barrier(n)
-    errors: list = []
-
-    def run(i):
-        barrier.wait()
-        try:
-            fn(i)
-        except ServiceError as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
+def _errors(fn, n):
+    return [r for r in race(fn, n, catch=ServiceError) if isinstance(r, ServiceError)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,7 +29,7 @@ def test_twenty_requests_at_once_count_one_vote_and_respect_the_limit(db_vendor,
     cw = make_world()
     s = _selection(cw)
     a = _approved(s, cw.rider.person)
-    errors = _race(lambda i: services.vote_cast(actor=cw.rider2, selection=s, candidate_id=a.pk), n=20)
+    errors = _errors(lambda i: services.vote_cast(actor=cw.rider2, selection=s, candidate_id=a.pk), n=20)
     assert AwardVote.objects.filter(selection=s, voter=cw.rider2).count() == 1
     assert AwardVoteRequest.objects.filter(user=cw.rider2).count() == services.VOTE_REQUESTS_PER_MINUTE
     codes = sorted(e.code for e in errors)
@@ -66,7 +47,7 @@ def test_six_accounts_on_one_phone_at_once(db_vendor):
     s = _selection(cw)
     a = _approved(s, cw.rider.person)
     users = [cw.rider, cw.rider2, cw.secretary_a] + [member(cw.branch_a, f"骑手{i}")[1] for i in range(3)]
-    errors = _race(
+    errors = _errors(
         lambda i: services.vote_cast(actor=users[i], selection=s, candidate_id=a.pk, device_id="one-phone"),
         n=6,
     )

@@ -4,37 +4,19 @@ it. On SQLite the IMMEDIATE write transaction serialises the two the same way.""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 
 from sanxin.core.models import Event
 from sanxin.learning import services
 from sanxin.learning.models import Credit
+from tests.helpers import race
 
 from .conftest import make_world, watch
 
 
-def _race(fn, n=2):
-    barrier = threading.Barrier(n)
-    errors: list = []
-
-    def run(i):
-        barrier.wait()
-        try:
-            fn(i)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
+def _errors(fn, n=2):
+    return [r for r in race(fn, n) if isinstance(r, Exception)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,7 +27,7 @@ def test_two_completions_at_once_credit_once(db_vendor, settings):
     lw = make_world()
     user, member = lw.users[1], lw.members[1]
     watch(user, lw.video, seconds=7, step=7)  # watched; the check question is what is left
-    errors = _race(lambda i: services.answer_submit(actor=user, lesson=lw.video, choice=1), n=4)
+    errors = _errors(lambda i: services.answer_submit(actor=user, lesson=lw.video, choice=1), n=4)
     assert errors == []
     assert Credit.objects.filter(member=member, lesson=lw.video).count() == 1
     assert Event.objects.filter(name="learning.credited").count() == 1
@@ -59,7 +41,7 @@ def test_two_last_heartbeats_at_once_credit_once(db_vendor):
     user, member = lw.users[1], lw.members[1]
     clock = watch(user, lw.audio, seconds=15)
     last = clock.after(10)
-    errors = _race(lambda i: services.heartbeat(actor=user, lesson=lw.audio, position=20, now=last), n=4)
+    errors = _errors(lambda i: services.heartbeat(actor=user, lesson=lw.audio, position=20, now=last), n=4)
     assert errors == []
     assert Credit.objects.filter(member=member, lesson=lw.audio).count() == 1
 

@@ -5,11 +5,10 @@ see what it wrote. On SQLite the write transaction is IMMEDIATE — the second w
 which is what the lock relies on there."""
 
 import datetime as dt
-import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from sanxin.core import notices
@@ -17,29 +16,14 @@ from sanxin.core.errors import RuleViolation
 from sanxin.core.models import Event, PublicNotice
 from sanxin.points import ledger, services
 from sanxin.points.models import Claim, ClaimStatus, Entry
+from tests.helpers import race
 
 from .conftest import make_points_world, photo
 
 
-def _race(fn, n=2):
-    barrier = threading.Barrier(n)
-    results: list = []
-
-    def run(i):
-        barrier.wait()
-        try:
-            results.append(fn(i))
-        except RuleViolation as exc:
-            results.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+def _codes(fn, n=2):
+    """Each call's result, or the code of the rule it broke."""
+    return [r.code if isinstance(r, RuleViolation) else r for r in race(fn, n, catch=RuleViolation)]
 
 
 def _slow_room(monkeypatch):
@@ -80,7 +64,7 @@ def test_two_reviewers_confirming_the_last_capped_claim_credit_it_once(monkeypat
     last = claims[1]
     _slow_room(monkeypatch)
     reviewers = [pw.committee_user, pw.committee_user2]
-    results = _race(lambda i: services.claim_confirm(actor=reviewers[i], claim=last).status)
+    results = _codes(lambda i: services.claim_confirm(actor=reviewers[i], claim=last).status)
     assert sorted(results) == ["notice", "wrong_status"]
     connection.close()
     assert PublicNotice.objects.filter(subject_id=str(last.pk)).count() == 1
@@ -91,7 +75,7 @@ def test_two_reviewers_confirming_the_last_capped_claim_credit_it_once(monkeypat
     )
     event = Event.objects.get(key=f"notice_closed:{notice.pk}")
     monkeypatch.undo()
-    _race(lambda i: services.notice_closed(event))
+    _codes(lambda i: services.notice_closed(event))
     connection.close()
     assert Entry.objects.filter(claim=last).count() == 1
     assert Claim.objects.get(pk=last.pk).status == ClaimStatus.CREDITED
@@ -107,7 +91,7 @@ def test_two_confirmations_cannot_both_take_the_last_room_under_a_cap(monkeypatc
     services.claim_confirm(actor=pw.committee_user, claim=claims[0])  # 5 of the month's 10 held
     _slow_room(monkeypatch)
     reviewers = [pw.committee_user, pw.committee_user2]
-    results = _race(lambda i: services.claim_confirm(actor=reviewers[i], claim=claims[i + 1]).status)
+    results = _codes(lambda i: services.claim_confirm(actor=reviewers[i], claim=claims[i + 1]).status)
     assert sorted(results) == ["cap_reached", "notice"]
     connection.close()
     held = Claim.objects.filter(member=pw.members[1], status=ClaimStatus.NOTICE)
