@@ -135,12 +135,23 @@ class World:
     cohort_b: object = None
     training_a: object = None  # an offline training of each branch yesterday, its member present
     training_b: object = None
-    # The later parts of a module (tests/world_parts/<part>.py) add their objects here by name; they read
-    # as attributes like the fields above (``world.activity_a``).
-    parts: dict = dataclasses.field(default_factory=dict)
+    # The later parts of a module (tests/world_parts/<part>.py) add their objects by name; they read as
+    # attributes like the fields above (``world.activity_a``). They are built on first use, so the many
+    # tests that count a branch's people or notices in a bare world do not see them.
+    parts: dict | None = None
+
+    def ensure_parts(self) -> dict:
+        if self.parts is None:
+            from tests import world_parts
+
+            self.parts = {}
+            self.parts = world_parts.build(self)
+        return self.parts
 
     def __getattr__(self, name: str):
-        parts = self.__dict__.get("parts") or {}
+        if name.startswith("__") or "parts" not in self.__dict__:
+            raise AttributeError(name)
+        parts = self.ensure_parts()
         if name in parts:
             return parts[name]
         raise AttributeError(name)
@@ -478,9 +489,6 @@ def build_world() -> World:
         ),
         office=user(_list=[{"role": "org_department", "region": r["390100000000"]}]),
     )
-    from tests import world_parts
-
-    world.parts = world_parts.build(world)
     return world
 
 

@@ -1351,6 +1351,7 @@ class Walker:
         )
 
     def walk(self, routes: list[Route]) -> list[str]:
+        self.world.ensure_parts()  # before any snapshot: building them writes rows
         for user, _, _ in self.world.a_side():
             self._token(user)
         for route in routes:
