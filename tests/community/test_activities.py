@@ -384,3 +384,26 @@ def test_team_members_join_leave_and_hours(cw):
     assert_error(ApiClient(cw.driver).get(f"{API}/teams/{team_id}"), 404)
     assert_error(ApiClient(cw.secretary_b).post(f"{API}/manage/teams/{team_id}/members", {"user_id": cw.driver.pk}),
                  404)  # fmt: skip
+
+
+def test_cancelling_a_signup_and_leaving_a_team_say_why_they_are_refused(cw):
+    rider = ApiClient(cw.rider)
+    a = _activity(cw, starts_in=dt.timedelta(minutes=10))
+    err = assert_error(rider.post(f"{API}/activities/{a.pk}/cancel-signup"), 409, "not_signed_up")
+    assert err["message"] == "您没有报名这个活动"
+    assert rider.post(f"{API}/activities/{a.pk}/signup").status_code == 200
+    services.checkin_code(actor=cw.rider, activity=a, code=a.checkin_code)
+    err = assert_error(rider.post(f"{API}/activities/{a.pk}/cancel-signup"), 409, "checked_in")
+    assert err["message"] == "已签到，不能取消报名"
+    assert Participation.objects.get(activity=a, user=cw.rider).checked_in_at is not None
+
+    team = services.team_create(actor=cw.secretary_a, org=cw.branch_a, name="水乡红骑手")
+    m = services.team_join(actor=cw.secretary_a, team=team, user=cw.rider)
+    api = ApiClient(cw.secretary_a)
+    url = f"{API}/manage/teams/memberships/{m.pk}/leave"
+    before = (m.joined_on - dt.timedelta(days=1)).isoformat()
+    err = assert_error(api.post(url, {"left_on": before}), 422)
+    assert err["message"] == "退出日期不能早于加入日期" and err["details"][0]["loc"] == ["left_on"]
+    assert api.post(url, {}).status_code == 200
+    err = assert_error(api.post(url, {}), 409, "left")
+    assert err["message"] == "已退出服务队"
