@@ -1351,7 +1351,12 @@ class Walker:
         )
 
     def walk(self, routes: list[Route]) -> list[str]:
-        self.world.ensure_parts()  # before any snapshot: building them writes rows
+        part_models, part_payloads = set(world_parts.targets()), set(world_parts.payloads())
+        if any(
+            getattr(r.perm, "model", None) in part_models or (r.method, r.template) in part_payloads
+            for r in routes
+        ):
+            self.world.ensure_parts()  # before any snapshot: building them writes rows
         for user, _, _ in self.world.a_side():
             self._token(user)
         for route in routes:
